@@ -72,8 +72,20 @@ export interface ParseResult {
   warnings: Warning[];
 }
 
-/** A lockfile reader: pure (text, origin) -> ParseResult; throws LockfileError for a gap. */
-export type LockfileReader = (text: string, origin: Origin) => ParseResult;
+/**
+ * Optional context for a reader. Some formats (npm lockfileVersion 1, yarn classic) do not record the
+ * root project's direct dependencies; the manifests beside the lockfile do. Readers must work without it
+ * (then every entry no other entry depends on is treated as direct, with a warning).
+ */
+export interface ReadContext {
+  /** Text of the package.json in the lockfile's folder. */
+  manifest?: string;
+  /** Texts of workspace package.json files, keyed by their folder relative to the lockfile's folder. */
+  workspaceManifests?: Record<string, string>;
+}
+
+/** A lockfile reader: pure (text, origin, ctx?) -> ParseResult; throws LockfileError for a gap. */
+export type LockfileReader = (text: string, origin: Origin, ctx?: ReadContext) => ParseResult;
 
 /** A target: a package name and the versions of it that are malicious. */
 export interface Target {

@@ -3,7 +3,7 @@
  * format shares (empty, binary, Git LFS pointer, merge-conflict markers). One line per format.
  */
 import { LockfileError } from '../errors.js';
-import type { Entry, LockfileFormat, LockfileReader, Origin, ParseResult, Warning } from '../types.js';
+import type { Entry, LockfileFormat, LockfileReader, Origin, ParseResult, ReadContext, Warning } from '../types.js';
 import { readBunLock } from './bun.js';
 import { readNpmLock } from './npm.js';
 import { readPnpmLock } from './pnpm.js';
@@ -144,7 +144,7 @@ export function splitConflicts(text: string): { ours: string; theirs: string; co
  * (a gap) when the file cannot be read or understood; never returns an empty result for a file it did
  * not understand.
  */
-export function readLockfile(bytes: Buffer | string, origin: Origin): ParseResult {
+export function readLockfile(bytes: Buffer | string, origin: Origin, ctx?: ReadContext): ParseResult {
   const text = decodeLockfile(bytes, origin);
   if (text.trim() === '') throw new LockfileError('EMPTY', 'empty lockfile (only white space)', { path: origin.path });
   if (text.startsWith(LFS_POINTER)) {
@@ -155,17 +155,18 @@ export function readLockfile(bytes: Buffer | string, origin: Origin): ParseResul
   const format = detectFormat(text, origin);
   const reader = READERS[format];
   const sides = splitConflicts(text);
-  if (!sides) return reader(text, origin);
-  return readConflicted(reader, sides, origin);
+  if (!sides) return reader(text, origin, ctx);
+  return readConflicted(reader, sides, origin, ctx);
 }
 
 function readConflicted(
   reader: LockfileReader,
   sides: { ours: string; theirs: string; conflicts: number },
   origin: Origin,
+  ctx?: ReadContext,
 ): ParseResult {
-  const a = reader(sides.ours, origin);
-  const b = reader(sides.theirs, origin);
+  const a = reader(sides.ours, origin, ctx);
+  const b = reader(sides.theirs, origin, ctx);
   const seen = new Set<string>();
   const entries: Entry[] = [];
   for (const e of [...a.entries, ...b.entries]) {
