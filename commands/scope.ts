@@ -1,0 +1,61 @@
+import { Args, Flags } from '@oclif/core';
+import { loadTargets } from '../src/targets/index.js';
+import { exitCodeFor, scope } from '../src/scope/index.js';
+import { renderTable } from '../src/report/table.js';
+import type { Report } from '../src/report/model.js';
+import { IrCommand, progressLine } from './_shared/base.js';
+import { UsageError } from '../src/errors.js';
+
+export default class Scope extends IrCommand {
+  static override summary = 'Find every lockfile, commit, build and CI secret exposed to a malicious npm release.';
+  static override description = `Sweeps every repository below --path (working trees, bare mirrors, plain folders) for lockfiles that resolve the target versions: npm (package-lock v1-v3, shrinkwrap), yarn classic and berry, pnpm (5.x-9.0), bun.lock.
+
+Targets are name@range specs (scoped names, exact versions, semver ranges with ||, prereleases, "name" for every version) and/or advisory files (--advisories: text lists, CSV, OSV JSON records or folders of them).
+
+Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could not run (bad usage, bad target or advisory file, internal error); 3 not affected as far as read, but some places could not be read (see the gaps).`;
+
+  static override examples = [
+    { description: 'One compromised version, in every repository under ~/src', command: '<%= config.bin %> <%= command.id %> @ctrl/tinycolor@4.1.1 --path ~/src' },
+    { description: 'Several versions and a range, JSON Report to a file', command: '<%= config.bin %> <%= command.id %> "chalk@5.6.1" "debug@4.4.2" "rc@>=1.2.9 <1.3.0 || >=1.3.9 <1.4.0" --path ./repos --out report.json' },
+    { description: 'A worm-sized advisory list (OSV folder) over many checkouts', command: '<%= config.bin %> <%= command.id %> --advisories ./osv-mal/ --advisories iocs.txt --path /srv/mirrors --json > report.json' },
+    { description: 'Every version of a typosquat, including installed trees', command: '<%= config.bin %> <%= command.id %> flatmap-stream --installed --path .' },
+  ];
+
+  static override strict = false;
+  static override args = {
+    spec: Args.string({ description: 'target: name@range (repeat for more); optional with --advisories', required: false }),
+  };
+
+  static override flags = {
+    path: Flags.string({ char: 'p', description: 'folder to scan (repeatable); default: the current folder', multiple: true }),
+    advisories: Flags.string({ char: 'a', description: 'advisory file or folder: text list, CSV, OSV JSON (repeatable)', multiple: true }),
+    installed: Flags.boolean({ description: 'also read installed trees (node_modules/.package-lock.json)', default: false }),
+    json: Flags.boolean({ description: 'print the JSON Report (schemaVersion 1) on stdout instead of the table', default: false }),
+    out: Flags.string({ char: 'o', description: 'also write the JSON Report to this file' }),
+  };
+
+  public async run(): Promise<Report> {
+    const { argv, flags } = await this.parse(Scope);
+    const specs = (argv as string[]).filter((a) => a !== '');
+    if (specs.length === 0 && !flags.advisories?.length) {
+      throw new UsageError('no targets: give name@range arguments or --advisories FILE (see --help)');
+    }
+    const targets = await loadTargets(specs, flags.advisories ?? []);
+    if (targets.targets.length === 0) throw new UsageError('the targets given hold no npm package to look for');
+    const bar = progressLine(!flags.json);
+    const report = await scope({
+      paths: flags.path ?? ['.'],
+      targets: targets.targets,
+      targetNotes: targets.notes,
+      installed: flags.installed,
+      onProgress: (p) => bar.update(`npm-ir: ${p.phase} ${p.reposDone ?? 0}/${p.repos ?? '?'} repos${p.blobsRead !== undefined ? `, ${p.blobsRead} lockfile versions` : ''}`),
+    });
+    bar.done();
+    const json = JSON.stringify(report, null, 2) + '\n';
+    if (flags.out) this.writeOut(flags.out, json);
+    if (flags.json) process.stdout.write(json);
+    else process.stdout.write(renderTable(report));
+    process.exitCode = exitCodeFor(report);
+    return report;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `scope`: the main job. Targets x (working trees, git history, build records, CI configuration) ->
+ * a Report. Commands only wire flags to this function.
+ */
+import { TargetIndex } from '../match/index.js';
+import { SCHEMA_VERSION, type Finding, type Report } from '../report/model.js';
+import { discover, type DiscoveredRepo } from '../sources/discover.js';
+import type { Gap, Target, TargetNote } from '../types.js';
+import { cmp } from './lockfile-findings.js';
+import { scanWorktree } from './worktree.js';
+import { VERSION } from '../version.js';
+
+export interface ScopeProgress {
+  phase: 'discover' | 'worktree' | 'history' | 'builds' | 'secrets' | 'done';
+  repos?: number;
+  reposDone?: number;
+  lockfiles?: number;
+  commits?: number;
+  blobsRead?: number;
+  blobsTotal?: number;
+  message?: string;
+}
+
+export interface ScopeOptions {
+  /** Folders to scan (default '.'). */
+  paths?: string[];
+  targets: Target[];
+  /** Notes from loading targets (withdrawn records, conflicts), carried into the Report. */
+  targetNotes?: TargetNote[];
+  /** Read node_modules/.package-lock.json too. */
+  installed?: boolean;
+  onProgress?: (p: ScopeProgress) => void;
+}
+
+export async function scope(opts: ScopeOptions): Promise<Report> {
+  const idx = new TargetIndex(opts.targets);
+  const progress = opts.onProgress ?? (() => undefined);
+  progress({ phase: 'discover' });
+  const found = await discover(opts.paths ?? ['.'], { installed: opts.installed });
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'npm-ir', version: VERSION },
+    targets: opts.targets
+      .map((t) => ({ name: t.name, range: t.range, source: t.source, ...(t.id ? { id: t.id } : {}) }))
+      .sort((a, b) => cmp(a.name, b.name) || cmp(a.range, b.range) || cmp(a.source, b.source)),
+    findings: [],
+    builds: [],
+    secrets: [],
+    gaps: [...found.gaps],
+    notes: [...(opts.targetNotes ?? []).map((n) => ({ code: n.code, message: n.message, source: n.source })), ...found.notes],
+    scanned: { repos: found.repos.length, lockfiles: 0 },
+  };
+
+  let done = 0;
+  for (const repo of found.repos) {
+    progress({ phase: 'worktree', repos: found.repos.length, reposDone: done });
+    scanRepoWorktree(repo, idx, report);
+    done++;
+  }
+  progress({ phase: 'done', repos: found.repos.length, reposDone: done });
+  return finalizeReport(report);
+}
+
+function scanRepoWorktree(repo: DiscoveredRepo, idx: TargetIndex, report: Report): void {
+  const r = scanWorktree(repo, idx);
+  report.findings.push(...r.findings);
+  report.gaps.push(...r.gaps);
+  report.notes!.push(...r.notes);
+  report.scanned!.lockfiles += repo.lockfiles.length;
+}
+
+/** Sort everything so two runs over the same input give byte-identical Reports. */
+export function finalizeReport(report: Report): Report {
+  report.findings.sort(compareFindings);
+  report.gaps = dedupeGaps(report.gaps).sort(compareGaps);
+  report.builds.sort((a, b) => cmp(a.repo, b.repo) || cmp(a.startedAt ?? '', b.startedAt ?? '') || cmp(a.id, b.id));
+  if (report.notes) {
+    const seen = new Set<string>();
+    report.notes = report.notes
+      .filter((n) => {
+        const k = `${n.code}\0${n.message}\0${n.source ?? ''}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      })
+      .sort((a, b) => cmp(a.source ?? '', b.source ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
+  }
+  return report;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return cmp(a.repo, b.repo) || cmp(a.lockfile, b.lockfile) || cmp(a.package, b.package) || cmp(a.version, b.version);
+}
+
+export function compareGaps(a: Gap, b: Gap): number {
+  return cmp(a.repo ?? '', b.repo ?? '') || cmp(a.path, b.path) || cmp(a.commit ?? '', b.commit ?? '') || cmp(a.code, b.code);
+}
+
+function dedupeGaps(gaps: Gap[]): Gap[] {
+  const seen = new Set<string>();
+  return gaps.filter((g) => {
+    const k = `${g.repo ?? ''}\0${g.path}\0${g.commit ?? ''}\0${g.code}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Exit code for a Report, as in DESIGN.md: 1 affected, 3 incomplete, 0 clean and complete. */
+export function exitCodeFor(report: Report): 0 | 1 | 3 {
+  if (report.findings.length > 0) return 1;
+  if (report.gaps.length > 0) return 3;
+  return 0;
+}

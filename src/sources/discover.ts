@@ -1,0 +1,242 @@
+/**
+ * Discovery: every lockfile below the scanned paths, grouped into repositories (the nearest enclosing git
+ * work tree, a bare repository or mirror, or the lockfile's own folder outside git). fast-glob walks; its
+ * fs adapter is wrapped so that a directory it cannot read becomes a gap instead of silence.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { UsageError } from '../errors.js';
+import { LOCKFILE_BASENAMES, lockfileKind } from '../lockfiles/index.js';
+import type { Gap } from '../types.js';
+
+export type RepoKind = 'worktree' | 'bare' | 'folder';
+
+export interface DiscoveredRepo {
+  /** Label relative to the scanned --path ('.' for the path itself); POSIX separators. */
+  label: string;
+  /** Absolute path: the work tree top, the bare repository folder, or the plain folder. */
+  root: string;
+  kind: RepoKind;
+  /** For git repositories: the git dir (…/.git or the bare folder). */
+  gitDir?: string;
+  /** Lockfiles in the working tree (paths inside the repo, POSIX), sorted. Empty for bare repositories. */
+  lockfiles: string[];
+}
+
+export interface Discovery {
+  repos: DiscoveredRepo[];
+  gaps: Gap[];
+  /** The resolved scan roots, in the order given. */
+  roots: string[];
+  notes: { code: string; message: string; source?: string }[];
+}
+
+export interface DiscoverOptions {
+  /** Also read node_modules/.package-lock.json (installed trees). */
+  installed?: boolean;
+}
+
+const toPosix = (p: string) => p.split(path.sep).join('/');
+
+/** Resolve a --path argument: it must exist; a symlinked path is followed to its target. */
+export function resolveScanRoot(p: string): string {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? 'path does not exist' : `cannot resolve path (${code})`, { path: p });
+  }
+  const st = fs.statSync(real);
+  if (!st.isDirectory()) throw new UsageError('not a directory', { path: p });
+  return real;
+}
+
+function isBareRepo(dir: string): boolean {
+  try {
+    return (
+      fs.statSync(path.join(dir, 'objects')).isDirectory() &&
+      fs.statSync(path.join(dir, 'refs')).isDirectory() &&
+      fs.statSync(path.join(dir, 'HEAD')).isFile() &&
+      fs.existsSync(path.join(dir, 'config'))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The git dir of a work tree top: `.git` is a folder, or a file `gitdir: <path>` (worktrees, submodules). */
+function gitDirOf(top: string): string | undefined {
+  const dotgit = path.join(top, '.git');
+  try {
+    const st = fs.statSync(dotgit);
+    if (st.isDirectory()) return dotgit;
+    if (st.isFile()) {
+      const m = /^gitdir:\s*(.+)\s*$/m.exec(fs.readFileSync(dotgit, 'utf8'));
+      if (m) return path.resolve(top, m[1]!);
+    }
+  } catch {
+    /* not a repo */
+  }
+  return undefined;
+}
+
+export async function discover(paths: string[], opts: DiscoverOptions = {}): Promise<Discovery> {
+  const given = paths.length ? paths : ['.'];
+  const roots = given.map(resolveScanRoot);
+  const gaps: Gap[] = [];
+  const notes: Discovery['notes'] = [];
+  const repos = new Map<string, DiscoveredRepo>();
+  const multi = roots.length > 1;
+
+  for (let ri = 0; ri < roots.length; ri++) {
+    const root = roots[ri]!;
+    const labelOf = (abs: string) => {
+      const rel = toPosix(path.relative(root, abs)) || '.';
+      if (!multi) return rel;
+      const prefix = toPosix(given[ri]!).replace(/\/+$/, '') || '.';
+      return rel === '.' ? prefix : `${prefix}/${rel}`;
+    };
+    const unreadable: Gap[] = [];
+    const adapter = wrappedFs(root, labelOf, unreadable);
+    const patterns = [
+      `**/{${LOCKFILE_BASENAMES.join(',')}}`,
+      '**/.git', // work trees (dir) and worktrees/submodules (file)
+      '**/HEAD', // bare repositories and mirrors
+    ];
+    if (opts.installed) patterns.push('**/node_modules/.package-lock.json');
+    const found = await fg(patterns, {
+      cwd: root,
+      dot: true,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      suppressErrors: false,
+      unique: true,
+      // Never inside node_modules (with --installed, only its top-level .package-lock.json).
+      ignore: [opts.installed ? '**/node_modules/*/**' : '**/node_modules/**', '**/.git/*'],
+      fs: adapter,
+    });
+    found.sort();
+    gaps.push(...unreadable);
+
+    // Repositories first: work trees and bare repos.
+    const repoTops: string[] = [];
+    for (const rel of found) {
+      const abs = path.join(root, rel);
+      const base = path.basename(rel);
+      if (rel.split('/').includes('node_modules') && base !== '.package-lock.json') continue;
+      if (base === '.git') {
+        const top = path.dirname(abs);
+        const gitDir = gitDirOf(top);
+        if (gitDir && !repos.has(top)) {
+          repos.set(top, { label: labelOf(top), root: top, kind: 'worktree', gitDir, lockfiles: [] });
+          repoTops.push(top);
+        }
+      } else if (base === 'HEAD') {
+        const dir = path.dirname(abs);
+        if (!repos.has(dir) && isBareRepo(dir) && path.basename(dir) !== '.git') {
+          repos.set(dir, { label: labelOf(dir), root: dir, kind: 'bare', gitDir: dir, lockfiles: [] });
+        }
+      }
+    }
+    // The scan root may itself be inside a work tree: its history is not swept (it may be a large,
+    // unrelated repository); say so, so the responder can point --path at it.
+    const enclosing = findEnclosingWorkTree(root);
+    if (enclosing) {
+      notes.push({
+        code: 'INSIDE_WORK_TREE',
+        message: `the scanned folder is inside the git work tree ${enclosing}; projects below it are read as plain folders and that repository's history is not swept (pass --path ${enclosing} to sweep it)`,
+        source: labelOf(root),
+      });
+    }
+
+    for (const rel of found) {
+      const base = path.basename(rel);
+      if (base === '.git' || base === 'HEAD') continue;
+      if (!lockfileKind(rel, { installed: opts.installed })) continue;
+      const abs = path.join(root, rel);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(abs);
+      } catch (e) {
+        gaps.push({ path: labelOf(abs), code: 'READ_ERROR', reason: `cannot stat: ${(e as Error).message}` });
+        continue;
+      }
+      if (st.isDirectory()) continue;
+      const top = nearestRepo(path.dirname(abs), root, repos);
+      let repo = top ? repos.get(top) : undefined;
+      if (!repo) {
+        // Outside git: the lockfile's own folder is the project. node_modules/.package-lock.json belongs
+        // to the folder that holds node_modules.
+        let dir = path.dirname(abs);
+        if (base === '.package-lock.json') dir = path.dirname(dir);
+        repo = repos.get(dir);
+        if (!repo) {
+          repo = { label: labelOf(dir), root: dir, kind: 'folder', lockfiles: [] };
+          repos.set(dir, repo);
+        }
+      }
+      repo.lockfiles.push(toPosix(path.relative(repo.root, abs)));
+    }
+  }
+
+  const list = [...repos.values()];
+  for (const r of list) r.lockfiles.sort();
+  list.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  return { repos: list, gaps, roots, notes };
+}
+
+function nearestRepo(dir: string, root: string, repos: Map<string, DiscoveredRepo>): string | undefined {
+  let d = dir;
+  for (;;) {
+    const r = repos.get(d);
+    if (r && r.kind === 'worktree') return d;
+    if (d === root || d === path.dirname(d)) break;
+    d = path.dirname(d);
+  }
+  return undefined;
+}
+
+function findEnclosingWorkTree(dir: string): string | undefined {
+  let d = path.dirname(dir);
+  if (gitDirOf(dir)) return undefined; // the root itself is found by the glob
+  for (;;) {
+    if (gitDirOf(d)) return d;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
+/** fs adapter for fast-glob that turns unreadable directories into gaps (and keeps walking). */
+function wrappedFs(root: string, labelOf: (abs: string) => string, gaps: Gap[]) {
+  const note = (p: string, e: NodeJS.ErrnoException) => {
+    const abs = path.isAbsolute(p) ? p : path.join(root, p);
+    gaps.push({
+      path: labelOf(abs),
+      code: e.code === 'EACCES' || e.code === 'EPERM' ? 'PERMISSION_DENIED' : 'READ_ERROR',
+      reason: `directory could not be listed (${e.code ?? e.message}); lockfiles below it were not scanned`,
+    });
+  };
+  type Cb = (err: NodeJS.ErrnoException | null, res?: unknown) => void;
+  return {
+    ...fs,
+    readdir: ((p: string, o: unknown, cb: Cb) => {
+      fs.readdir(p, o as never, (err: NodeJS.ErrnoException | null, res: unknown) => {
+        if (err && err.code !== 'ENOENT' && err.code !== 'ENOTDIR') {
+          note(p, err);
+          cb(null, []);
+        } else cb(err, res);
+      });
+    }) as unknown as typeof fs.readdir,
+    readdirSync: ((p: string, o: unknown) => {
+      try {
+        return fs.readdirSync(p, o as never);
+      } catch (e) {
+        note(p, e as NodeJS.ErrnoException);
+        return [];
+      }
+    }) as unknown as typeof fs.readdirSync,
+  };
+}
