@@ -30,6 +30,7 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
     path: Flags.string({ char: 'p', description: 'folder to scan (repeatable); default: the current folder', multiple: true }),
     advisories: Flags.string({ char: 'a', description: 'advisory file or folder: text list, CSV, OSV JSON (repeatable)', multiple: true }),
     installed: Flags.boolean({ description: 'also read installed trees (node_modules/.package-lock.json)', default: false }),
+    history: Flags.boolean({ description: 'sweep every commit of every ref in each git repository (--no-history: working trees only)', default: true, allowNo: true }),
     json: Flags.boolean({ description: 'print the JSON Report (schemaVersion 1) on stdout instead of the table', default: false }),
     out: Flags.string({ char: 'o', description: 'also write the JSON Report to this file' }),
   };
@@ -48,6 +49,7 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
       targets: targets.targets,
       targetNotes: targets.notes,
       installed: flags.installed,
+      history: flags.history,
       onProgress: (p) => bar.update(`npm-ir: ${p.phase} ${p.reposDone ?? 0}/${p.repos ?? '?'} repos${p.blobsRead !== undefined ? `, ${p.blobsRead} lockfile versions` : ''}`),
     });
     bar.done();

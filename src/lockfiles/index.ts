@@ -38,7 +38,8 @@ export const HIDDEN_LOCKFILE = 'node_modules/.package-lock.json';
 export function lockfileKind(path: string, opts: { installed?: boolean } = {}): LockfileKind | null {
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (base === '.package-lock.json') {
-    return opts.installed && (path === HIDDEN_LOCKFILE || path.endsWith('/' + HIDDEN_LOCKFILE)) ? 'npm' : null;
+    // npm's hidden lockfile of an installed tree (also a forensic copy taken out of node_modules).
+    return opts.installed ? 'npm' : null;
   }
   if (/(^|\/)node_modules\//.test(path)) return null;
   return BY_BASENAME[base] ?? null;
@@ -180,9 +181,14 @@ function readConflicted(
       code: 'MERGE_CONFLICT',
       message: `lockfile has ${sides.conflicts} merge-conflict block(s); both sides were read`,
     },
-    ...a.warnings,
-    ...b.warnings,
   ];
+  const seenW = new Set<string>();
+  for (const w of [...a.warnings, ...b.warnings]) {
+    const k = `${w.code}\0${w.line ?? ''}\0${w.message}`;
+    if (seenW.has(k)) continue;
+    seenW.add(k);
+    warnings.push(w);
+  }
   // The graph of "ours" is kept for dependency paths; entries of "theirs" have no edges.
   let graph = a.graph;
   if (graph) {

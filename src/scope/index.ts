@@ -29,6 +29,17 @@ export interface ScopeOptions {
   targetNotes?: TargetNote[];
   /** Read node_modules/.package-lock.json too. */
   installed?: boolean;
+  /** Sweep git history (default true). */
+  history?: boolean;
+  /** Only refs matching these patterns (git for-each-ref patterns, e.g. refs/heads/release/*). */
+  refs?: string[];
+  /** Only commits after/before these dates (anything git's --since/--until accept). */
+  since?: string;
+  until?: string;
+  /** Build record files (GitHub Actions / GitLab exports, CSV). */
+  builds?: string[];
+  /** Repositories swept in parallel (default: the number of cores). */
+  concurrency?: number;
   onProgress?: (p: ScopeProgress) => void;
 }
 

@@ -105,7 +105,7 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
       '**/.git', // work trees (dir) and worktrees/submodules (file)
       '**/HEAD', // bare repositories and mirrors
     ];
-    if (opts.installed) patterns.push('**/node_modules/.package-lock.json');
+    if (opts.installed) patterns.push('**/.package-lock.json');
     const found = await fg(patterns, {
       cwd: root,
       dot: true,
