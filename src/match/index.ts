@@ -64,13 +64,18 @@ function compile(t: Target): Compiled {
   if (r === '' || r === '*' || r === 'x' || r === 'latest') return { target: t, all: true };
   const v = semver.valid(r, { loose: false });
   if (v) return { target: t, all: false, exact: v };
-  return { target: t, all: false, range: new semver.Range(r, { includePrerelease: true, loose: true }) };
+  try {
+    return { target: t, all: false, range: new semver.Range(r, { includePrerelease: true, loose: true }) };
+  } catch {
+    // Not semver (OSV records can list odd version strings): match the exact text.
+    return { target: t, all: false, exact: r };
+  }
 }
 
 function matchesCompiled(c: Compiled, version: string, kind: Entry['kind']): boolean {
   if (c.all) return true; // every version, whatever its source: the name alone is the indicator
   if (kind !== 'registry') return false;
-  if (c.exact) return semver.valid(version) === c.exact || version === c.target.range.trim();
+  if (c.exact) return version === c.exact || semver.valid(version) === c.exact;
   const v = semver.valid(version, { loose: true });
   if (!v) return false;
   return c.range!.test(v);
