@@ -22,7 +22,8 @@ describe('TargetIndex', () => {
     [e('colors', '1.4.0'), false],
     [e('rc', '1.2.9'), true],
     [e('rc', '1.3.9'), true],
-    [e('rc', '1.3.0-beta.1'), false],
+    [e('rc', '1.3.0-beta.1'), true], // sorts below 1.3.0, so inside <1.3.0
+    [e('rc', '1.3.1'), false],
     [e('rc', '1.2.10-beta.1'), true], // prereleases inside a range are included: over-match rather than miss
     [e('rc', '1.2.8'), false],
     [e('flatmap-stream', '0.1.1'), true],
