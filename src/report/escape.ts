@@ -4,7 +4,6 @@
  */
 
 // C0 and C1 control characters, DEL, and Unicode bidi/invisible format characters (Trojan Source).
-// eslint-disable-next-line no-misleading-character-class
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Make text safe for a terminal: control characters (ESC sequences, CR, bidi overrides) become visible escapes. */
@@ -20,7 +19,9 @@ export function escapeMarkdown(text: string): string {
   return escapeTerminal(text)
     .replace(/[\\`*_{}[\]()<>#+!|~=-]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
-    .replace(/:\/\//g, ':&#47;&#47;'); // keep bare URLs from auto-linking
+    .replace(/:\/\//g, ':&#47;&#47;') // keep bare URLs from auto-linking
+    .replace(/@/g, '&#64;') // no @mentions (they notify people) and no email autolinks
+    .replace(/\b(www)\./gi, '$1&#46;'); // no GFM www. autolinks
 }
 
 /** Make text safe inside Markdown inline code: backticks cannot close the span. */
@@ -29,11 +30,17 @@ export function markdownCode(text: string): string {
   return '`' + t + '`';
 }
 
+/** Inline code inside a GFM table cell: as markdownCode, and `|` cannot end the cell. */
+export function markdownTableCode(text: string): string {
+  return markdownCode(text).replace(/\|/g, '\\|');
+}
+
 /**
  * Neutralise spreadsheet formulas (OWASP CSV injection): a cell starting with = + - @ tab or CR gets a
  * leading apostrophe. Quoting per RFC 4180 is the CSV writer's job.
  */
 export function escapeCsvCell(text: string): string {
   const t = escapeTerminal(text.replace(/^[\t\r]/, ''));
-  return /^[=+\-@\t\r]/.test(text) ? `'${t}` : t;
+  // Some spreadsheets trim leading blanks before evaluating, so look past them too.
+  return /^[=+\-@\t\r]/.test(text) || /^[ \u00a0]+[=+\-@]/.test(text) ? `'${t}` : t;
 }

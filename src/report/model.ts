@@ -109,7 +109,21 @@ export interface SecretExposure {
   [extra: string]: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named alias kept for the Report contract
 export interface ReportGap extends Gap {}
+
+/**
+ * A repository that publishes npm packages (filled from package.json: `private` not true, a publish step in CI
+ * or `publishConfig`). A worm with a stolen npm token republishes the victim's own packages, so the checklist
+ * asks to check these packages' published versions in the exposure window.
+ */
+export interface PublishingRepo {
+  repo: string;
+  /** The package name as published. */
+  package: string;
+  /** Why the repo is believed to publish it, e.g. "package.json: publishConfig", ".github/workflows/release.yml:31: npm publish". */
+  evidence: string;
+}
 
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -123,6 +137,8 @@ export interface Report {
   notes?: { code: string; message: string; source?: string }[];
   /** What was scanned, for the reader of the report. */
   scanned?: { repos: number; lockfiles: number; blobs?: number; commits?: number };
+  /** Repositories that publish npm packages (see PublishingRepo). */
+  publishing?: PublishingRepo[];
 }
 
 export function emptyReport(): Report {
