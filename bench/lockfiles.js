@@ -37,9 +37,15 @@ for (const format of ['npm', 'yarn-classic', 'yarn-berry', 'pnpm', 'bun']) {
   const mb = bytes.length / 1048576;
   const origin = { repo: '.', path: LOCKFILE_NAME[format] };
   let entries = 0;
-  const read = time(() => {
-    entries = readLockfile(bytes, origin).entries.length;
-  });
+  let read;
+  try {
+    read = time(() => {
+      entries = readLockfile(bytes, origin).entries.length;
+    });
+  } catch (e) {
+    rows.push({ format, MB: mb.toFixed(2), error: String(e.message ?? e) });
+    continue;
+  }
   const skip1 = time(() => miss.anyNameIn(bytes), 21);
   const skip1000 = time(() => many.anyNameIn(bytes), 5);
   const row = { format, MB: mb.toFixed(2), entries, 'read ms': read.toFixed(1), 'MB/s': (mb / (read / 1000)).toFixed(0), 'skip ms/MB (1 name)': (skip1 / mb).toFixed(3), 'skip ms/MB (1000 names)': (skip1000 / mb).toFixed(2) };

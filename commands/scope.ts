@@ -5,6 +5,9 @@ import { renderTable } from '../src/report/table.js';
 import type { Report } from '../src/report/model.js';
 import { IrCommand, progressLine } from './_shared/base.js';
 import { UsageError } from '../src/errors.js';
+import { renderReport, type ReportFormat } from '../src/report/render/index.js';
+import { checklistSummary, renderChecklist } from '../src/playbook/checklist.js';
+import { loadPlaybook } from '../src/playbook/playbook.js';
 
 export default class Scope extends IrCommand {
   static override summary = 'Find every lockfile, commit, build and CI secret exposed to a malicious npm release.';
@@ -31,8 +34,13 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
     advisories: Flags.string({ char: 'a', description: 'advisory file or folder: text list, CSV, OSV JSON (repeatable)', multiple: true }),
     installed: Flags.boolean({ description: 'also read installed trees (node_modules/.package-lock.json)', default: false }),
     history: Flags.boolean({ description: 'sweep every commit of every ref in each git repository (--no-history: working trees only)', default: true, allowNo: true }),
+    secrets: Flags.boolean({ description: 'read the CI configuration of affected repos for exposed secrets (--no-secrets to skip)', default: true, allowNo: true }),
     json: Flags.boolean({ description: 'print the JSON Report (schemaVersion 1) on stdout instead of the table', default: false }),
+    format: Flags.string({ char: 'f', description: 'output format on stdout', options: ['table', 'json', 'csv', 'markdown', 'sarif'], default: 'table' }),
     out: Flags.string({ char: 'o', description: 'also write the JSON Report to this file' }),
+    checklist: Flags.string({ description: 'also write the response checklist (Markdown) to this file' }),
+    playbook: Flags.string({ description: 'playbook YAML for --checklist (default: the bundled response playbook)' }),
+    teams: Flags.string({ description: 'teams file (YAML: team -> repo globs, contact) for owners not in CODEOWNERS' }),
   };
 
   public async run(): Promise<Report> {
@@ -43,20 +51,28 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
     }
     const targets = await loadTargets(specs, flags.advisories ?? []);
     if (targets.targets.length === 0) throw new UsageError('the targets given hold no npm package to look for');
-    const bar = progressLine(!flags.json);
+    const format = flags.json ? 'json' : flags.format;
+    const playbook = flags.checklist ? loadPlaybook(flags.playbook) : undefined;
+    const bar = progressLine(format === 'table');
     const report = await scope({
       paths: flags.path ?? ['.'],
       targets: targets.targets,
       targetNotes: targets.notes,
       installed: flags.installed,
       history: flags.history,
+      secrets: flags.secrets,
+      teams: flags.teams,
       onProgress: (p) => bar.update(`npm-ir: ${p.phase} ${p.reposDone ?? 0}/${p.repos ?? '?'} repos${p.blobsRead !== undefined ? `, ${p.blobsRead} lockfile versions` : ''}`),
     });
     bar.done();
     const json = JSON.stringify(report, null, 2) + '\n';
     if (flags.out) this.writeOut(flags.out, json);
-    if (flags.json) process.stdout.write(json);
-    else process.stdout.write(renderTable(report));
+    if (flags.checklist) this.writeOut(flags.checklist, renderChecklist(report, { playbook }));
+    if (format === 'json') process.stdout.write(json);
+    else if (format === 'table') {
+      process.stdout.write(renderTable(report));
+      if (flags.checklist) process.stdout.write(`\nCHECKLIST written to ${flags.checklist}\n${checklistSummary(report, { playbook })}\n`);
+    } else process.stdout.write(renderReport(report, format as ReportFormat));
     process.exitCode = exitCodeFor(report);
     return report;
   }

@@ -79,20 +79,32 @@ export function repoFilesFromRecord(record: Record<string, string>): RepoFiles {
 export function worktreeRepoFiles(root: string): RepoFiles {
   const paths: string[] = [];
   const walk = (dir: string, rel: string) => {
-    for (const name of readdirSync(dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // unreadable folders are reported by discovery as gaps
+    }
+    for (const name of names.sort()) {
       if (name === 'node_modules' || name === '.git') continue;
       const abs = join(dir, name);
-      const st = lstatSync(abs);
+      let st;
+      try {
+        st = lstatSync(abs);
+      } catch {
+        continue;
+      }
       const r = rel ? `${rel}/${name}` : name;
       if (st.isDirectory()) walk(abs, r);
       else if (st.isFile()) paths.push(r);
     }
   };
   walk(root, '');
+  const known = new Set(paths);
   return {
     list: () => paths,
     read: (p) => {
-      if (!paths.includes(p)) return undefined;
+      if (!known.has(p)) return undefined;
       try {
         const buf = readFileSync(join(root, p));
         if (buf.subarray(0, 8192).includes(0)) return undefined;

@@ -9,6 +9,9 @@ import type { Gap, Target, TargetNote } from '../types.js';
 import { cmp } from './lockfile-findings.js';
 import { scanWorktree } from './worktree.js';
 import { VERSION } from '../version.js';
+import { worktreeRepoFiles } from '../ci/index.js';
+import { assignOwners, loadTeams, type TeamsConfig } from '../report/owners.js';
+import { repoEvidence } from './evidence.js';
 
 export interface ScopeProgress {
   phase: 'discover' | 'worktree' | 'history' | 'builds' | 'secrets' | 'done';
@@ -40,6 +43,10 @@ export interface ScopeOptions {
   builds?: string[];
   /** Repositories swept in parallel (default: the number of cores). */
   concurrency?: number;
+  /** Read CI configuration of affected repositories for exposed secrets (default true). */
+  secrets?: boolean;
+  /** Teams file (path or parsed) mapping repos to owning teams, used when CODEOWNERS has no owner. */
+  teams?: string | TeamsConfig;
   onProgress?: (p: ScopeProgress) => void;
 }
 
@@ -68,8 +75,26 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     scanRepoWorktree(repo, idx, report);
     done++;
   }
+  // Evidence for affected repositories: secrets their installs could reach, owners, publishing.
+  const affected = new Set(report.findings.map((f) => f.repo));
+  const codeownersByRepo = new Map<string, string>();
+  report.publishing = [];
+  for (const repo of found.repos) {
+    if (!affected.has(repo.label) || repo.kind === 'bare') continue;
+    progress({ phase: 'secrets', repos: found.repos.length, reposDone: done, message: repo.label });
+    const files = worktreeRepoFiles(repo.root);
+    const ev = repoEvidence(files, repo.label);
+    if (opts.secrets !== false) {
+      report.secrets.push(...ev.secrets);
+      report.gaps.push(...ev.gaps);
+    }
+    if (ev.codeowners) codeownersByRepo.set(repo.label, ev.codeowners.text);
+    report.publishing.push(...ev.publishing);
+  }
+  const teams = typeof opts.teams === 'string' ? loadTeams(opts.teams) : opts.teams;
+  const owned = assignOwners(report, { codeownersByRepo, teams });
   progress({ phase: 'done', repos: found.repos.length, reposDone: done });
-  return finalizeReport(report);
+  return finalizeReport(owned);
 }
 
 function scanRepoWorktree(repo: DiscoveredRepo, idx: TargetIndex, report: Report): void {
@@ -84,6 +109,8 @@ function scanRepoWorktree(repo: DiscoveredRepo, idx: TargetIndex, report: Report
 export function finalizeReport(report: Report): Report {
   report.findings.sort(compareFindings);
   report.gaps = dedupeGaps(report.gaps).sort(compareGaps);
+  report.secrets = sortSecrets(report.secrets);
+  if (report.publishing) report.publishing.sort((a, b) => cmp(a.repo, b.repo) || cmp(a.package, b.package) || cmp(a.evidence, b.evidence));
   report.builds.sort((a, b) => cmp(a.repo, b.repo) || cmp(a.startedAt ?? '', b.startedAt ?? '') || cmp(a.id, b.id));
   if (report.notes) {
     const seen = new Set<string>();
@@ -97,6 +124,31 @@ export function finalizeReport(report: Report): Report {
       .sort((a, b) => cmp(a.source ?? '', b.source ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
   }
   return report;
+}
+
+const TIER_ORDER = { T0: 0, T1: 1, T2: 2, T3: 3, T4: 4 } as const;
+
+/** Secrets by tier, then score (descending), then place; duplicates (same repo, file, line, name, job, step) once. */
+function sortSecrets(list: Report['secrets']): Report['secrets'] {
+  const seen = new Set<string>();
+  const uniq = list.filter((s) => {
+    const k = [s.repo, s.file, s.line, s.name, s.job ?? '', s.step ?? '', s.tier].join('\0');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const score = (s: Report['secrets'][number]) => (typeof s.score === 'number' ? s.score : 0);
+  return uniq.sort(
+    (a, b) =>
+      TIER_ORDER[a.tier] - TIER_ORDER[b.tier] ||
+      score(b) - score(a) ||
+      cmp(a.repo, b.repo) ||
+      cmp(a.file, b.file) ||
+      a.line - b.line ||
+      cmp(a.name, b.name) ||
+      cmp(a.job ?? '', b.job ?? '') ||
+      cmp(a.step ?? '', b.step ?? ''),
+  );
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
