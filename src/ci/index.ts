@@ -11,11 +11,25 @@ import { analyzeParses, type AnalyzeOptions } from './analysis.js';
 import { isCiGap, type CiParse, type CiReaderEntry, type RepoFiles } from './model.js';
 import { isGithubWorkflow, readGithubWorkflow } from './readers/github-actions.js';
 import { isRepoCredentialFile, readRepoFile } from './readers/repo-files.js';
+import { gitlabCiReader } from './readers/gitlab-ci.js';
+import { jenkinsReader } from './readers/jenkins.js';
+import { dockerfileReader } from './readers/dockerfile.js';
+import { circleciReader } from './readers/circleci.js';
+import { azurePipelinesReader } from './readers/azure-pipelines.js';
+import { bitbucketReader } from './readers/bitbucket.js';
+import { travisReader } from './readers/travis.js';
 import { runRules, type RuleFinding } from './rules/registry.js';
 
 export const READERS: CiReaderEntry[] = [
   { system: 'github-actions', description: 'GitHub Actions workflows (.github/workflows/*.yml), local actions and reusable workflows', match: isGithubWorkflow, read: readGithubWorkflow },
   { system: 'repo-file', description: '.npmrc, .yarnrc.yml, .yarnrc, bunfig.toml, .env*, package.json, pnpm-workspace.yaml', match: isRepoCredentialFile, read: readRepoFile },
+  gitlabCiReader,
+  jenkinsReader,
+  dockerfileReader,
+  circleciReader,
+  azurePipelinesReader,
+  bitbucketReader,
+  travisReader,
 ];
 
 /** The reader for a path, or undefined. */

@@ -17,6 +17,8 @@ export class TargetIndex {
   /** Distinct names, and their UTF-8 bytes for the raw pre-check. */
   readonly names: string[];
   private readonly needles: Buffer[];
+  /** For many names: one pass over the bytes with a bitmap of every name's first three bytes. */
+  private multi?: { bitmap: Uint8Array; buckets: Map<number, Buffer[]>; short: Buffer[] };
 
   constructor(readonly targets: Target[]) {
     for (const t of targets) {
@@ -26,6 +28,7 @@ export class TargetIndex {
     }
     this.names = [...this.byName.keys()].sort();
     this.needles = this.names.map((n) => Buffer.from(n, 'utf8'));
+    if (this.needles.length > MULTI_THRESHOLD) this.multi = buildMulti(this.needles);
   }
 
   has(name: string): boolean {
@@ -54,9 +57,50 @@ export class TargetIndex {
       for (const n of this.names) if (bytes.includes(n)) return true;
       return false;
     }
+    if (this.multi) return multiSearch(this.multi, bytes);
     for (const n of this.needles) if (bytes.includes(n)) return true;
     return false;
   }
+}
+
+/** Above this many names, one bitmap pass beats one indexOf pass per name. */
+const MULTI_THRESHOLD = 12;
+
+function buildMulti(needles: Buffer[]): NonNullable<TargetIndex['multi']> {
+  const bitmap = new Uint8Array(1 << 21); // 2^24 bits: every 3-byte prefix
+  const buckets = new Map<number, Buffer[]>();
+  const short: Buffer[] = [];
+  for (const n of needles) {
+    if (n.length < 3) {
+      short.push(n);
+      continue;
+    }
+    const k = (n[0]! << 16) | (n[1]! << 8) | n[2]!;
+    bitmap[k >>> 3]! |= 1 << (k & 7);
+    const b = buckets.get(k);
+    if (b) b.push(n);
+    else buckets.set(k, [n]);
+  }
+  return { bitmap, buckets, short };
+}
+
+/** Exact substring semantics (no word boundaries): a false "no" would call a lockfile clean. */
+function multiSearch(m: NonNullable<TargetIndex['multi']>, bytes: Buffer): boolean {
+  for (const n of m.short) if (bytes.includes(n)) return true;
+  const { bitmap, buckets } = m;
+  const end = bytes.length - 2;
+  let k = end > 0 ? (bytes[0]! << 8) | bytes[1]! : 0;
+  for (let i = 0; i < end; i++) {
+    k = ((k << 8) | bytes[i + 2]!) & 0xffffff;
+    if ((bitmap[k >>> 3]! & (1 << (k & 7))) === 0) continue;
+    for (const n of buckets.get(k)!) {
+      if (i + n.length > bytes.length) continue;
+      let j = 3;
+      while (j < n.length && bytes[i + j] === n[j]) j++;
+      if (j === n.length) return true;
+    }
+  }
+  return false;
 }
 
 function compile(t: Target): Compiled {

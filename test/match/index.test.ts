@@ -43,3 +43,28 @@ describe('TargetIndex', () => {
     expect(idx.names).toEqual(['@ctrl/tinycolor', 'colors', 'flatmap-stream', 'odd', 'rc', 'ua-parser-js']);
   });
 });
+
+describe('TargetIndex pre-check with many names (bitmap pass)', () => {
+  const many = Array.from({ length: 500 }, (_, i) => t(`absent-package-${i}`, '*'));
+  it.each([
+    ['a name at the very start', 'rc', 'rc@1.2.9'],
+    ['a name at the very end', '@ctrl/tinycolor', '"node_modules/@ctrl/tinycolor'],
+    ['a short name', 'ms', '  ms "^2.1.3"'],
+    ['a name in the middle', 'flatmap-stream', '{"x": "node_modules/flatmap-stream": {}}'],
+  ])('%s', (_label, name, text) => {
+    const idx = new TargetIndex([...many, t(name, '*')]);
+    expect(idx.anyNameIn(Buffer.from(text))).toBe(true);
+    expect(idx.anyNameIn(text)).toBe(true);
+    expect(idx.anyNameIn(Buffer.from(text.replace(name, 'zzz')))).toBe(false);
+  });
+
+  it('agrees with indexOf on random texts', () => {
+    const names = Array.from({ length: 200 }, (_, i) => `pkg-${(i * 7919) % 1000}`);
+    const idx = new TargetIndex(names.map((n) => t(n, '*')));
+    for (let s = 0; s < 50; s++) {
+      const text = Array.from({ length: 40 }, (_, i) => `pkg-${(s * 131 + i * 17) % 2000}`).join('\n');
+      const expected = names.some((n) => text.includes(n));
+      expect(idx.anyNameIn(Buffer.from(text))).toBe(expected);
+    }
+  });
+});
