@@ -67,7 +67,7 @@ export function entries(y: YamlFile, node: unknown): Entry[] {
   for (const item of n.items) {
     if (!isPair(item)) continue;
     const keyNode = y.resolve(item.key);
-    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const key = isScalar(keyNode) ? (typeof keyNode.value === 'symbol' ? '<<' : String(keyNode.value)) : '';
     if (key === '<<') {
       const v = y.resolve(item.value);
       const sources = isSeq(v) ? v.items : [v];

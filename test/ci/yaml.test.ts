@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { entries, parseYaml } from '../../src/ci/yaml.js';
+
+describe('CI YAML helpers', () => {
+  it('expands merge keys (<<: *anchor) with explicit keys winning, and keeps scalars as strings', () => {
+    const r = parseYaml('base: &b\n  NODE_VERSION: 1.10\n  TOKEN: x\njob:\n  <<: *b\n  TOKEN: y\n');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const root = entries(r.file, r.file.doc.contents);
+    const job = root.find((e) => e.key === 'job')!;
+    const kv = entries(r.file, job.value).map((e) => [e.key, String((e.value as { value?: unknown }).value)]);
+    expect(kv.sort()).toEqual([
+      ['NODE_VERSION', '1.10'],
+      ['TOKEN', 'y'],
+    ]);
+  });
+});
