@@ -22,6 +22,8 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
     { description: 'Several versions and a range, JSON Report to a file', command: '<%= config.bin %> <%= command.id %> "chalk@5.6.1" "debug@4.4.2" "rc@>=1.2.9 <1.3.0 || >=1.3.9 <1.4.0" --path ./repos --out report.json' },
     { description: 'A worm-sized advisory list (OSV folder) over many checkouts', command: '<%= config.bin %> <%= command.id %> --advisories ./osv-mal/ --advisories iocs.txt --path /srv/mirrors --json > report.json' },
     { description: 'Every version of a typosquat, including installed trees', command: '<%= config.bin %> <%= command.id %> flatmap-stream --installed --path .' },
+    { description: 'Which builds ran it: match CI run exports against the history', command: '<%= config.bin %> <%= command.id %> ua-parser-js@0.7.29 --path ./repos --builds runs.json --checklist CHECKLIST.md' },
+    { description: 'Only release branches, since the advisory window opened', command: '<%= config.bin %> <%= command.id %> nx@21.5.0 --path ./repos --refs refs/heads/release/ --since 2025-08-26' },
   ];
 
   static override strict = false;
@@ -34,6 +36,11 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
     advisories: Flags.string({ char: 'a', description: 'advisory file or folder: text list, CSV, OSV JSON (repeatable)', multiple: true }),
     installed: Flags.boolean({ description: 'also read installed trees (node_modules/.package-lock.json)', default: false }),
     history: Flags.boolean({ description: 'sweep every commit of every ref in each git repository (--no-history: working trees only)', default: true, allowNo: true }),
+    refs: Flags.string({ description: 'only refs matching this pattern (git for-each-ref pattern, e.g. refs/heads/release/); repeatable', multiple: true }),
+    since: Flags.string({ description: 'only commits after this date (e.g. 2025-09-01)' }),
+    until: Flags.string({ description: 'only commits before this date' }),
+    builds: Flags.string({ char: 'b', description: 'build records: gh run list --json export, GitHub REST workflow_runs, GitLab pipelines, or CSV repo,commit,started_at,id,url (repeatable)', multiple: true }),
+    concurrency: Flags.integer({ description: 'repositories swept in parallel (default: the number of cores)', min: 1 }),
     secrets: Flags.boolean({ description: 'read the CI configuration of affected repos for exposed secrets (--no-secrets to skip)', default: true, allowNo: true }),
     json: Flags.boolean({ description: 'print the JSON Report (schemaVersion 1) on stdout instead of the table', default: false }),
     format: Flags.string({ char: 'f', description: 'output format on stdout', options: ['table', 'json', 'csv', 'markdown', 'sarif'], default: 'table' }),
@@ -60,9 +67,19 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
       targetNotes: targets.notes,
       installed: flags.installed,
       history: flags.history,
+      refs: flags.refs,
+      since: flags.since,
+      until: flags.until,
+      builds: flags.builds,
+      concurrency: flags.concurrency,
       secrets: flags.secrets,
       teams: flags.teams,
-      onProgress: (p) => bar.update(`npm-ir: ${p.phase} ${p.reposDone ?? 0}/${p.repos ?? '?'} repos${p.blobsRead !== undefined ? `, ${p.blobsRead} lockfile versions` : ''}`),
+      onProgress: (p) =>
+        bar.update(
+          `npm-ir: ${p.phase}: ${p.reposDone ?? 0}/${p.repos ?? '?'} repos` +
+            (p.commits !== undefined ? `, ${p.commits} commits` : '') +
+            (p.blobsRead !== undefined ? `, ${p.blobsRead}/${p.blobsTotal ?? '?'} lockfile versions read` : ''),
+        ),
     });
     bar.done();
     const json = JSON.stringify(report, null, 2) + '\n';

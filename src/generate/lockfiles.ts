@@ -59,10 +59,15 @@ export function manifestOf(p: GenProject, extra: Record<string, unknown> = {}): 
   return JSON.stringify(m, null, 2) + '\n';
 }
 
-export function writeLockfile(format: GenFormat, p: GenProject): string {
+export interface WriteOptions {
+  /** npm only: lockfileVersion 1 (npm 5-6, 2017-2020: nested `dependencies` with `requires`) or 3 (default). */
+  npmLockfileVersion?: 1 | 3;
+}
+
+export function writeLockfile(format: GenFormat, p: GenProject, opts: WriteOptions = {}): string {
   switch (format) {
     case 'npm':
-      return npmV3(p);
+      return opts.npmLockfileVersion === 1 ? npmV1(p) : npmV3(p);
     case 'yarn-classic':
       return yarnClassic(p);
     case 'yarn-berry':
@@ -100,6 +105,21 @@ function npmV3(p: GenProject): string {
     };
   }
   return JSON.stringify({ name: p.name, version: p.version, lockfileVersion: 3, requires: true, packages }, null, 2) + '\n';
+}
+
+/** npm 5-6 package-lock.json (lockfileVersion 1) for a flat tree: every package under the top-level `dependencies`. */
+function npmV1(p: GenProject): string {
+  const dependencies: Record<string, unknown> = {};
+  for (const pkg of sorted(p.packages, (x) => x.name)) {
+    dependencies[pkg.name] = {
+      version: pkg.version,
+      resolved: registryTarball(pkg.name, pkg.version),
+      integrity: integrity(pkg.name, pkg.version),
+      ...(pkg.dev ? { dev: true } : {}),
+      requires: depRanges(pkg.deps),
+    };
+  }
+  return JSON.stringify({ name: p.name, version: p.version, lockfileVersion: 1, requires: true, dependencies }, null, 2) + '\n';
 }
 
 const yq = (s: string) => (/^[a-zA-Z]/.test(s) && !/[:\s@"]/.test(s.slice(1).replace(/@/g, '')) ? s : JSON.stringify(s));

@@ -3,7 +3,7 @@
  * a Report. Commands only wire flags to this function.
  */
 import { TargetIndex } from '../match/index.js';
-import { SCHEMA_VERSION, type Finding, type Report } from '../report/model.js';
+import { SCHEMA_VERSION, type Finding, type Report, type SecretExposure } from '../report/model.js';
 import { discover, type DiscoveredRepo } from '../sources/discover.js';
 import type { Gap, Target, TargetNote } from '../types.js';
 import { cmp } from './lockfile-findings.js';
@@ -11,7 +11,10 @@ import { scanWorktree } from './worktree.js';
 import { VERSION } from '../version.js';
 import { worktreeRepoFiles } from '../ci/index.js';
 import { assignOwners, loadTeams, type TeamsConfig } from '../report/owners.js';
-import { repoEvidence } from './evidence.js';
+import { repoEvidence, type RepoEvidence } from './evidence.js';
+import { evidenceAtExposedCommits, mergeHistory, sweepRepo, type RepoSweep } from './history.js';
+import { loadBuildRecords, matchBuilds } from '../builds/index.js';
+import os from 'node:os';
 
 export interface ScopeProgress {
   phase: 'discover' | 'worktree' | 'history' | 'builds' | 'secrets' | 'done';
@@ -69,32 +72,135 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     scanned: { repos: found.repos.length, lockfiles: 0 },
   };
 
+  // 1. Working trees.
   let done = 0;
   for (const repo of found.repos) {
     progress({ phase: 'worktree', repos: found.repos.length, reposDone: done });
     scanRepoWorktree(repo, idx, report);
     done++;
   }
-  // Evidence for affected repositories: secrets their installs could reach, owners, publishing.
+
+  // 2. History of every git repository, in parallel.
+  const sweeps: RepoSweep[] = [];
+  const gitRepos = found.repos.filter((r) => r.kind !== 'folder');
+  if (opts.history !== false && gitRepos.length > 0) {
+    let swept = 0;
+    let commits = 0;
+    let blobs = 0;
+    const live = new Map<string, { commits: number; blobsRead: number; blobsTotal: number }>();
+    const tick = () => {
+      let c = commits;
+      let b = blobs;
+      let t = blobs;
+      for (const v of live.values()) {
+        c += v.commits;
+        b += v.blobsRead;
+        t += v.blobsTotal;
+      }
+      progress({ phase: 'history', repos: gitRepos.length, reposDone: swept, commits: c, blobsRead: b, blobsTotal: t });
+    };
+    await pool(gitRepos, opts.concurrency ?? Math.max(1, os.cpus().length), async (repo) => {
+      try {
+        const sw = await sweepRepo(repo, idx, {
+          refs: opts.refs,
+          since: opts.since,
+          until: opts.until,
+          onProgress: (p) => {
+            live.set(repo.label, p);
+            tick();
+          },
+        });
+        sweeps.push(sw);
+        commits += sw.history.stats.commits;
+        blobs += sw.history.stats.distinctBlobs;
+      } catch (e) {
+        report.gaps.push({ repo: repo.label, path: '.', code: 'GIT_ERROR', reason: `history could not be swept: ${(e as Error).message}`.replace(/\s+/g, ' ').slice(0, 400) });
+      } finally {
+        live.delete(repo.label);
+        swept++;
+        tick();
+      }
+    });
+    sweeps.sort((a, b) => cmp(a.repo.label, b.repo.label));
+    for (const sw of sweeps) {
+      report.gaps.push(...sw.history.gaps);
+      await mergeHistory(sw, report.findings, report.gaps);
+    }
+    report.scanned!.commits = commits;
+    report.scanned!.blobs = blobs;
+  }
+
+  // 3. Build records: which builds ran an affected commit.
+  if (opts.builds?.length) {
+    progress({ phase: 'builds' });
+    const records = (await Promise.all(opts.builds.map((f) => loadBuildRecords(f)))).flat();
+    if (sweeps.length === 0) {
+      report.gaps.push(...records.map((r) => ({ repo: r.repo, path: r.source ?? 'builds', code: 'BUILD_COMMIT_MISSING' as const, reason: `build ${r.id}: no git history was swept to resolve commit ${r.commit}` })));
+    } else {
+      const m = await matchBuilds(records, sweeps.map((s) => ({ repo: s.repo.label, history: s.history })));
+      report.builds.push(...m.builds);
+      report.gaps.push(...m.gaps);
+    }
+  }
+
+  // 4. Evidence for affected repositories: secrets their installs could reach, owners, publishing.
   const affected = new Set(report.findings.map((f) => f.repo));
   const codeownersByRepo = new Map<string, string>();
   report.publishing = [];
   for (const repo of found.repos) {
-    if (!affected.has(repo.label) || repo.kind === 'bare') continue;
+    if (!affected.has(repo.label)) continue;
     progress({ phase: 'secrets', repos: found.repos.length, reposDone: done, message: repo.label });
-    const files = worktreeRepoFiles(repo.root);
-    const ev = repoEvidence(files, repo.label);
-    if (opts.secrets !== false) {
-      report.secrets.push(...ev.secrets);
-      report.gaps.push(...ev.gaps);
+    const sweep = sweeps.find((s) => s.repo === repo);
+    const presentNow = report.findings.some((f) => f.repo === repo.label && f.present === true);
+    const secrets: SecretExposure[] = [];
+    let current: RepoEvidence | undefined;
+    if (repo.kind !== 'bare') current = repoEvidence(worktreeRepoFiles(repo.root), repo.label);
+    if (sweep && sweep.history.findings.length > 0) {
+      const atCommits = await evidenceAtExposedCommits(sweep, report.findings);
+      secrets.push(...atCommits.secrets);
+      report.gaps.push(...atCommits.gaps);
+      if (!current) current = atCommits.latest;
     }
-    if (ev.codeowners) codeownersByRepo.set(repo.label, ev.codeowners.text);
-    report.publishing.push(...ev.publishing);
+    if (current && (presentNow || !sweep || sweep.history.findings.length === 0)) {
+      secrets.push(...current.secrets.map((s) => ({ ...s, exposedAt: 'working tree' })));
+      report.gaps.push(...current.gaps);
+    }
+    if (opts.secrets !== false) report.secrets.push(...mergeSecrets(secrets));
+    if (current?.codeowners) codeownersByRepo.set(repo.label, current.codeowners.text);
+    report.publishing.push(...(current?.publishing ?? []));
   }
   const teams = typeof opts.teams === 'string' ? loadTeams(opts.teams) : opts.teams;
   const owned = assignOwners(report, { codeownersByRepo, teams });
   progress({ phase: 'done', repos: found.repos.length, reposDone: done });
   return finalizeReport(owned);
+}
+
+/** One entry per credential place (file, line, name, job, step, tier), the commits it was seen at united. */
+function mergeSecrets(list: SecretExposure[]): SecretExposure[] {
+  const byKey = new Map<string, SecretExposure>();
+  for (const s of list) {
+    const k = [s.repo, s.file, s.line, s.name, s.job ?? '', s.step ?? '', s.tier].join('\0');
+    const cur = byKey.get(k);
+    if (!cur) {
+      byKey.set(k, s);
+      continue;
+    }
+    const commits = [...new Set([...((cur.commits as string[]) ?? []), ...((s.commits as string[]) ?? [])])];
+    byKey.set(k, { ...cur, ...(commits.length ? { commits } : {}), ...(s.exposedAt || cur.exposedAt ? { exposedAt: 'working tree and history' } : {}) });
+  }
+  return [...byKey.values()];
+}
+
+/** Run `fn` over items with at most `n` in flight. */
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
 }
 
 function scanRepoWorktree(repo: DiscoveredRepo, idx: TargetIndex, report: Report): void {
