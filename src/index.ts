@@ -12,3 +12,14 @@ export { escapeTerminal, escapeMarkdown, escapeCsvCell, markdownCode } from './r
 export * from './targets/index.js';
 export * from './generate/lockfiles.js';
 export { VERSION } from './version.js';
+export { sweepHistory, type HistoryResult, type HistoryFinding, type SweepOptions } from './git/history.js';
+export { loadBuildRecords, parseBuildRecords, matchBuilds, type BuildRecord } from './builds/index.js';
+export { analyzeRepoSecrets, worktreeRepoFiles, repoFilesFromRecord, type RepoFiles } from './ci/index.js';
+export { scanSecrets } from './secrets-scan.js';
+export { renderReport, REPORT_FORMATS, type ReportFormat } from './report/render/index.js';
+export { validateReport } from './report/schema.js';
+export { loadReport } from './report/load.js';
+export { assignOwners, parseCodeowners, ownerFor, loadTeams } from './report/owners.js';
+export { loadPlaybook, parsePlaybook, type Playbook } from './playbook/playbook.js';
+export { renderChecklist, checklistSummary, splitByTeam } from './playbook/checklist.js';
+export * from './tabletop/index.js';

@@ -81,7 +81,7 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[], gaps: 
         version: h.version,
         target: h.target,
         direct: hit?.direct ?? false,
-        paths: hit?.paths ?? [],
+        paths: (hit?.paths ?? []).map((p) => (p[0] === '.' ? [repo.label, ...p.slice(1)] : p)),
         line: hit?.line ?? rep.line,
         present: repo.kind === 'bare' ? null : false,
         history: h.history,

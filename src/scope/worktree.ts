@@ -104,6 +104,8 @@ export function scanWorktree(repo: DiscoveredRepo, idx: TargetIndex): WorktreeRe
         out.notes.push({ code: w.code, message: w.message, source: `${repo.label}/${lockfile}${w.line ? `:${w.line}` : ''}` });
       }
       for (const hit of hitsOf(parsed, idx)) {
+        // A root without a name (no manifest) is shown as the repository.
+        hit.paths = hit.paths.map((p) => (p[0] === '.' ? [repo.label, ...p.slice(1)] : p));
         out.findings.push(
           toFinding(hit, { repo: repo.label, lockfile, format: parsed.format ?? format, present: true }),
         );
