@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestOf, syntheticProject, writeLockfile } from '../../src/generate/lockfiles.js';
+import { validateReport } from '../../src/report/schema.js';
 import { cli, copyDir, ROOT, tmpdir, writeFiles } from '../helpers/cli.js';
 
 const DEMO = path.join(ROOT, 'fixtures/demo');
@@ -53,7 +54,10 @@ afterAll(() => {
 });
 
 function json(stdout: string) {
-  return JSON.parse(stdout) as {
+  const data = JSON.parse(stdout);
+  // Every Report the CLI prints validates against the published JSON Schema.
+  expect(validateReport(data)).toEqual([]);
+  return data as {
     schemaVersion: number;
     targets: { name: string; range: string; source: string }[];
     findings: Record<string, unknown>[];
