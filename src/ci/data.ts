@@ -3,24 +3,12 @@
  * module to the folder holding package.json, so the same code works from src/ (tsx, vitest) and from
  * dist/src/ (compiled).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import type { Confidence, Lifetime, SecretKind } from './model.js';
 
-let root: string | undefined;
-
-/** The npm-ir package root (the folder containing package.json above this module). */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'data'))) return (root = dir);
-    const up = dirname(dir);
-    if (up === dir) throw new Error('npm-ir: cannot find the package root (package.json with data/) above ' + import.meta.url);
-    dir = up;
-  }
-}
+export { packageRoot };
 
 const cache = new Map<string, unknown>();
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { UsageError } from '../errors.js';
-import { packageFile } from '../report/package-root.js';
+import { packageFile } from '../package-root.js';
 
 export type RuleFor =
   | 'incident'

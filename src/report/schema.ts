@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { packageFile } from './package-root.js';
+import { packageFile } from '../package-root.js';
 
 let validator: ValidateFunction | undefined;
 

@@ -8,7 +8,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
 import { UsageError } from '../errors.js';
 import type { GenFormat } from '../generate/lockfiles.js';
-import { packageFile } from '../report/package-root.js';
+import { packageFile } from '../package-root.js';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
