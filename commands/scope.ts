@@ -4,6 +4,7 @@ import { exitCodeFor, scope } from '../src/scope/index.js';
 import { renderTable } from '../src/report/table.js';
 import type { Report } from '../src/report/model.js';
 import { IrCommand, progressLine } from './_shared/base.js';
+import { parseShard } from '../src/scope/shard.js';
 import { UsageError } from '../src/errors.js';
 import { renderReport, type ReportFormat } from '../src/report/render/index.js';
 import { checklistSummary, renderChecklist } from '../src/playbook/checklist.js';
@@ -40,6 +41,7 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
     since: Flags.string({ description: 'only commits after this date (e.g. 2025-09-01)' }),
     until: Flags.string({ description: 'only commits before this date' }),
     builds: Flags.string({ char: 'b', description: 'build records: gh run list --json export, GitHub REST workflow_runs, GitLab pipelines, or CSV repo,commit,started_at,id,url (repeatable)', multiple: true }),
+    shard: Flags.string({ description: 'only shard i of n (e.g. 2/8): repositories are split by a hash of their path; join the Reports with `npm-ir merge`' }),
     concurrency: Flags.integer({ description: 'repositories swept in parallel (default: the number of cores)', min: 1 }),
     secrets: Flags.boolean({ description: 'read the CI configuration of affected repos for exposed secrets (--no-secrets to skip)', default: true, allowNo: true }),
     json: Flags.boolean({ description: 'print the JSON Report (schemaVersion 1) on stdout instead of the table', default: false }),
@@ -72,6 +74,7 @@ Exit codes: 0 not affected and everything was read; 1 affected; 2 npm-ir could n
       until: flags.until,
       builds: flags.builds,
       concurrency: flags.concurrency,
+      shard: flags.shard ? parseShard(flags.shard) : undefined,
       secrets: flags.secrets,
       teams: flags.teams,
       onProgress: (p) =>

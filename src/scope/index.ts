@@ -15,6 +15,7 @@ import { repoEvidence, type RepoEvidence } from './evidence.js';
 import { evidenceAtExposedCommits, mergeHistory, sweepRepo, type RepoSweep } from './history.js';
 import { loadBuildRecords, matchBuilds } from '../builds/index.js';
 import os from 'node:os';
+import { shardOf } from './shard.js';
 
 export interface ScopeProgress {
   phase: 'discover' | 'worktree' | 'history' | 'builds' | 'secrets' | 'done';
@@ -48,6 +49,8 @@ export interface ScopeOptions {
   concurrency?: number;
   /** Read CI configuration of affected repositories for exposed secrets (default true). */
   secrets?: boolean;
+  /** Only the repositories of this shard (see src/scope/shard.ts). */
+  shard?: { index: number; count: number };
   /** Teams file (path or parsed) mapping repos to owning teams, used when CODEOWNERS has no owner. */
   teams?: string | TeamsConfig;
   onProgress?: (p: ScopeProgress) => void;
@@ -58,6 +61,11 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
   const progress = opts.onProgress ?? (() => undefined);
   progress({ phase: 'discover' });
   const found = await discover(opts.paths ?? ['.'], { installed: opts.installed });
+  if (opts.shard) {
+    const { index, count } = opts.shard;
+    found.repos = found.repos.filter((r) => shardOf(r.label, count) === index);
+    found.notes.push({ code: 'SHARD', message: `shard ${index}/${count}: ${found.repos.length} repositories; merge the shard Reports with \`npm-ir merge\``, source: '.' });
+  }
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'npm-ir', version: VERSION },
