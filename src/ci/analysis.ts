@@ -14,10 +14,12 @@ import type {
   EnvVar,
   Fingerprint,
   Job,
+  JobCredential,
   Lifetime,
   Opaque,
   PackageManagerSettings,
   Permissions,
+  RegistryAuth,
   Pipeline,
   Runner,
   SecretKind,
@@ -100,7 +102,30 @@ interface RepoFacts {
   kindHints: Map<string, SecretKind>;
   hasYarnBerry: boolean;
   opts: AnalyzeOptions;
+  /** Registry credentials of every .npmrc/.yarnrc.yml (a Dockerfile `COPY .npmrc` resolves them). */
+  registryAuth: RegistryAuth[];
+  /**
+   * Docker build args set by CI steps (`docker build --build-arg NAME=...`, docker/build-push-action
+   * `build-args:`): NAME -> the CI holdings its value carries, so Dockerfile findings show the CI names.
+   */
+  buildArgs: Map<string, { holdings: Holding[]; file: string; line: number; job: string }[]>;
 }
+
+/** Names that read as credentials (for variables of stores that live outside the repository). */
+const SECRETISH = /(SECRET|TOKEN|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIAL|_AUTH\b|AUTH_|_KEY$|_IV$)/i;
+
+/** How each system names write access to its dependency cache (§2.7, §3.4, §4.2, §7). */
+const CACHE_CAPABILITY: Record<CiSystem, { name: string; aliases: string[] }> = {
+  'github-actions': { name: 'Actions cache write', aliases: ['ACTIONS_RUNTIME_TOKEN'] },
+  'gitlab-ci': { name: 'GitLab cache write (cache:)', aliases: [] },
+  circleci: { name: 'CircleCI cache write (save_cache)', aliases: [] },
+  jenkins: { name: 'Jenkins cache write', aliases: [] },
+  'azure-pipelines': { name: 'Azure Pipelines cache write (Cache@2)', aliases: [] },
+  bitbucket: { name: 'Bitbucket Pipelines cache write (caches:)', aliases: [] },
+  travis: { name: 'Travis CI cache write (cache:)', aliases: [] },
+  dockerfile: { name: 'BuildKit cache mount write (--mount=type=cache)', aliases: [] },
+  'repo-file': { name: 'cache write', aliases: [] },
+};
 
 function rootSettings(f: RepoFacts): PackageManagerSettings {
   const out: PackageManagerSettings = { file: '', dir: '' };
@@ -112,12 +137,21 @@ function triggerText(t: Trigger): string {
   return t.filters.length > 0 ? `${t.event} (${t.filters.join(', ')})` : t.event;
 }
 
-/** Whether the platform delivers secrets to the job (§2.9, R2.9). */
-function delivered(triggers: Trigger[], conditions: (string | undefined)[]): 'yes' | 'no' | 'unknown' {
+/**
+ * Whether the platform delivers secrets to the job (§2.9, R2.9; §4.2 CircleCI, §6.2 Azure, §8 Travis):
+ * fork pull-request builds get no secrets by default.
+ */
+function delivered(triggers: Trigger[], conditions: (string | undefined)[], system: CiSystem = 'github-actions'): 'yes' | 'no' | 'unknown' {
+  const cond = conditions.filter(Boolean).join(' && ');
+  // Travis `if: fork = true`, Azure `eq(variables['System.PullRequest.IsFork'], 'True')`.
+  if (system === 'travis' && /(^|[^!\w])fork\s*(==?|IS)\s*true\b/i.test(cond)) return 'no';
+  if (system === 'azure-pipelines' && /eq\(\s*variables\[['"]System\.PullRequest\.IsFork['"]\]\s*,\s*'?true'?\s*\)/i.test(cond)) return 'no';
+  // CircleCI builds forked pull requests on `pull/<n>` branches; secrets are withheld unless the
+  // "Pass secrets to builds from forked pull requests" setting is on.
+  if (system === 'circleci' && triggers.length > 0 && triggers.every((t) => t.filters.length > 0 && t.filters.every((f) => /^branches: \/?\^?pull\\?\//.test(f)))) return 'no';
   if (triggers.length === 0) return 'unknown';
   const prOnly = triggers.every((t) => /^pull_request(_review(_comment)?)?$/.test(t.event));
-  const cond = conditions.filter(Boolean).join(' && ');
-  if (prOnly) {
+  if (prOnly && system === 'github-actions') {
     const forkOnly =
       /(^|[^!\w.])github\.event\.pull_request\.head\.repo\.fork(\s*==\s*true)?(?!\s*[!=]=\s*false)/.test(cond) ||
       /head\.repo\.full_name\s*!=\s*github\.repository/.test(cond);
@@ -297,7 +331,11 @@ function truthyInput(step: Step, name: string | undefined, dflt: boolean | undef
 
 /** The DC classification of a step (first DC command), updating the walk state (landing, versions). */
 function classifyStep(step: Step, env: Map<string, EnvVar>, facts: RepoFacts, st: WalkState): DcInfo | undefined {
-  if (step.uses) {
+  // A Bitbucket pipe runs in its own container with only the variables passed to it: not project code (§7).
+  if (step.kind === 'pipe') return undefined;
+  // Orb commands and tasks the reader expanded into commands (circleci/node install-packages, Npm@1) are
+  // classified by those commands; other `uses` go through the action table.
+  if (step.uses && !(step.commands.length > 0 && !actionInfo(step.uses.name))) {
     const info = actionInfo(step.uses.name);
     if (step.uses.name.toLowerCase() === 'pnpm/action-setup') {
       const v = step.with.find((w) => w.name === 'version')?.value.text;
@@ -363,7 +401,7 @@ interface JobResult {
   firstDc?: DcInfo;
   /** All holdings the job references (for T2/T3/T4 of consumers). */
   referenced: Holding[];
-  cacheSaves: { key: string; paths: string[]; line: number; afterDc: boolean; action?: string }[];
+  cacheSaves: { key: string; paths: string[]; line: number; afterDc: boolean; action?: string; file?: string }[];
   cacheRestores: { keys: string[]; line: number }[];
   artifactUploads: { name: string; afterDc: boolean; line: number }[];
   artifactDownloads: { name: string; line: number }[];
@@ -400,11 +438,15 @@ function stepOwnHoldings(scope: JobScope, step: Step, env: Map<string, EnvVar>, 
   for (const e of env.values()) {
     if (e.scope === 'exported') continue; // reported through the exporting side effect
     const refs = resolveRefs(e.value.refs, env);
-    out.push(...refsToHoldings(refs, { via: [SCOPE_LABEL[e.scope] ?? e.scope], line: e.line, file: e.file ?? (e.scope === 'workflow' ? scope.pipeline.file : file), alias: e.name, inEnv: true, store }, facts));
+    const base = { via: [SCOPE_LABEL[e.scope] ?? e.scope], line: e.line, file: e.file ?? (e.scope === 'workflow' ? scope.pipeline.file : file), alias: e.name, inEnv: true, store };
+    out.push(...refsToHoldings(refs, base, facts));
+    out.push(...storeVarHoldings(e.value.refs, env, scope, base, e.name));
   }
   for (const w of step.with) {
     const refs = resolveRefs(w.value.refs, env);
-    out.push(...refsToHoldings(refs, { via: [`with: ${w.name} of \`${step.label}\``], line: w.line, file, alias: w.name, inEnv: true, store }, facts));
+    const base = { via: [step.kind === 'pipe' ? `passed as ${w.name} to pipe ${step.uses?.ref ?? step.label} (its own container)` : `with: ${w.name} of \`${step.label}\``], line: w.line, file, alias: w.name, inEnv: true, store };
+    out.push(...refsToHoldings(refs, base, facts));
+    out.push(...storeVarHoldings(w.value.refs, env, scope, base, w.name));
   }
   for (const c of step.commands) {
     const refs = (c.refs ?? []).filter((r) => r.type !== 'var');
@@ -426,11 +468,61 @@ function consumptionKind(h: Holding, step: Step): void {
   if (h.kind) h.kindConfidence = 'high';
 }
 
-function effectHoldings(eff: SideEffect, step: Step, env: Map<string, EnvVar>, scope: JobScope, facts: RepoFacts, perms: EffectivePermissions): Holding[] {
+/**
+ * Variables a non-GitHub job reads that are defined nowhere in the repository (`$NPM_TOKEN` passed to a
+ * Bitbucket pipe, Travis `$encrypted_<id>_key`): members of the system's settings store. Only names that
+ * read as credentials become holdings.
+ */
+function storeVarHoldings(refs: ValueRef[], env: Map<string, EnvVar>, scope: JobScope, base: { via: string[]; line: number; file: string; inEnv: boolean }, alias?: string): Holding[] {
+  if (scope.system === 'github-actions' || scope.system === 'dockerfile') return [];
+  return refs
+    .filter((r): r is Extract<ValueRef, { type: 'var' }> => r.type === 'var' && r.scope !== 'vars' && !env.has(r.name) && (SECRETISH.test(r.name) || SECRETISH.test(alias ?? '')))
+    .map((r) => ({ name: r.name, store: `${scope.system}:variables`, aliases: alias && alias !== r.name ? [alias] : [], via: [...base.via, `$${r.name} is set outside the repository (CI settings store)`], line: base.line, file: base.file, inEnv: base.inEnv, source: 'ci-variable' }));
+}
+
+/** Per-job state of a Dockerfile stage: what each ARG/ENV name carries. */
+interface ImageState {
+  args: Map<string, Holding[]>;
+}
+
+/** ARG/ENV in a Dockerfile stage: the CI secrets a `--build-arg` put there, or the arg itself (§9). */
+function imageEnvHoldings(eff: Extract<SideEffect, { type: 'env-export' }>, step: Step, scope: JobScope, facts: RepoFacts, img: ImageState): Holding[] {
+  const file = step.file ?? scope.job.file;
+  const isArg = /^ARG\b/.test(step.label);
+  const history = isArg ? `ARG ${eff.name}: the value is recorded in the image history of stage ${scope.job.id} (rotate regardless)` : `ENV ${eff.name}: persisted in the image config of stage ${scope.job.id} (rotate regardless)`;
+  const out: Holding[] = [];
+  for (const r of eff.value.refs) {
+    if (r.type !== 'var') {
+      out.push(...refsToHoldings([r], { via: [history], line: eff.line, file, alias: eff.name, inEnv: true, store: `dockerfile:${file}` }, facts));
+      continue;
+    }
+    const carried = img.args.get(r.name);
+    if (carried) {
+      out.push(...carried.map((h) => ({ ...h, aliases: [...new Set([...h.aliases, eff.name])], via: [...h.via, history], line: eff.line, file })));
+      continue;
+    }
+    if (r.name !== eff.name) continue;
+    const fromCi = facts.buildArgs.get(r.name) ?? [];
+    for (const b of fromCi) {
+      for (const h of b.holdings) {
+        out.push({ ...h, aliases: [...new Set([...h.aliases, eff.name])], via: [...h.via, history], line: eff.line, file, extra: { ...h.extra, buildArgFrom: { file: b.file, line: b.line, job: b.job } } });
+      }
+    }
+    if (fromCi.length === 0 && (SECRETISH.test(r.name) || facts.kindHints.has(r.name))) {
+      out.push({ name: r.name, store: `dockerfile:${file}`, aliases: [], via: [`--build-arg ${r.name} (set by a build not seen in the repository)`, history], line: eff.line, file, inEnv: true, source: 'ci-variable' });
+    }
+  }
+  const marked = out.map((h) => ({ ...h, extra: { ...h.extra, imageHistory: `stage ${scope.job.id}`, rotateRegardless: true } }));
+  img.args.set(eff.name, marked);
+  return marked;
+}
+
+function effectHoldings(eff: SideEffect, step: Step, env: Map<string, EnvVar>, scope: JobScope, facts: RepoFacts, perms: EffectivePermissions, img: ImageState): Holding[] {
   const file = step.file ?? scope.job.file;
   const store = envStore(scope.job);
   switch (eff.type) {
     case 'env-export': {
+      if (scope.system === 'dockerfile') return imageEnvHoldings(eff, step, scope, facts, img);
       const refs = resolveRefs(eff.value.refs, env);
       return refsToHoldings(refs, { via: [`exported to later steps by ${eff.by} in \`${step.label}\``], line: eff.line, file, alias: eff.name, inEnv: true, store }, facts);
     }
@@ -446,7 +538,25 @@ function effectHoldings(eff: SideEffect, step: Step, env: Map<string, EnvVar>, s
     case 'cred-persist': {
       const by = step.uses ? step.uses.ref : step.label;
       const via = [`persisted by ${by} in ${eff.where}`];
-      const refs = resolveRefs(eff.refs, env).filter((r) => r.type !== 'var');
+      const resolved = resolveRefs(eff.refs, env);
+      const refs = resolved.filter((r) => r.type !== 'var');
+      if (scope.system !== 'github-actions') {
+        // The credential itself (checkout key, add_ssh_keys key, decrypted file, npmAuthenticate .npmrc,
+        // a COPY'd .npmrc), plus the named values it is built from.
+        const named = refs.filter((r) => r.type !== 'platform' || r.name === eff.name);
+        const out: Holding[] = named.length > 0
+          ? refsToHoldings(named, { via, line: eff.line, file, inEnv: (eff.exports ?? []).length > 0, store }, facts).map((h) => ({ ...h, aliases: [...h.aliases, ...(eff.exports ?? [])], ...(h.kind ? {} : { kind: eff.kind, kindConfidence: 'high' as const }) }))
+          : [{ name: eff.name, store: refs.some((r) => r.type === 'platform') ? 'platform' : `${scope.system}:${file}`, aliases: eff.exports ?? [], kind: eff.kind, kindConfidence: 'high', via, line: eff.line, file, inEnv: (eff.exports ?? []).length > 0, source: refs.some((r) => r.type === 'platform') ? 'platform-token' : 'credentials-binding', lifetime: eff.lifetime, ...(eff.note ? { extra: { note: eff.note } } : {}) }];
+        out.push(...storeVarHoldings(eff.refs, env, scope, { via, line: eff.line, file, inEnv: true }).map((h) => ({ ...h, kind: eff.kind, kindConfidence: 'medium' as const })));
+        if (scope.system === 'dockerfile' && /(^|\/)\.npmrc$/.test(eff.name)) {
+          // `COPY .npmrc`: its `${VAR}` references resolve from the stage's ARG/ENV.
+          for (const a of facts.registryAuth) {
+            if (a.value.type !== 'var' || !/(^|\/)\.npmrc$/.test(a.file)) continue;
+            for (const h of img.args.get(a.value.name) ?? []) out.push({ ...h, kind: h.kind ?? a.kind, via: [...h.via, `${a.file} copied into the image (${a.host}:${a.key}=\${${a.value.name}})`, ...via] });
+          }
+        }
+        return out;
+      }
       if (eff.kind === 'github-token' && refs.length === 0) {
         const extra: Record<string, unknown> = { permissions: { source: perms.source, write: perms.write, read: perms.read } };
         if (eff.note) extra.note = eff.note;
@@ -493,17 +603,67 @@ function oidcRelyingParties(pipeline: Pipeline, job: Job, steps: Step[]): string
   return [...new Set(out)];
 }
 
+/** The reach chain of a step that runs after the first DC step. */
+function afterDcVia(step: Step, dc: DcInfo): string {
+  if (step.phase === 'post') return `\`${step.label}\` runs after DC step \`${dc.step}\` in a separate shell with the same workspace (tampered node_modules/.bin, files, hooks)`;
+  return `\`${step.label}\` runs after DC step \`${dc.step}\` (tampered node_modules/.bin, action code, PATH or hooks)`;
+}
+
+/** Holdings of one job-level credential: its references, or the credential itself (opaque store, OIDC, platform token). */
+function credentialHoldings(cred: JobCredential, scope: JobScope, store: string, facts: RepoFacts): Holding[] {
+  const file = cred.file ?? scope.job.file;
+  if (scope.system === 'github-actions') {
+    // Container/service registry credentials: in runner memory only.
+    if (!cred.refs) return [];
+    return refsToHoldings(cred.refs, { via: [cred.note ?? cred.name], line: cred.line, file, alias: cred.name, inEnv: cred.inEnv, store }, facts).map((h) => ({ ...h, ...(cred.kind && !h.kind ? { kind: cred.kind } : {}) }));
+  }
+  const via = [cred.note ?? (cred.opaque ? cred.opaque.reason : cred.name)];
+  const refs = (cred.refs ?? []).filter((r) => r.type !== 'var' && r.type !== 'opaque-expr');
+  if (refs.length > 0) {
+    return refsToHoldings(refs, { via, line: cred.line, file, alias: cred.name, inEnv: cred.inEnv, store, source: cred.source }, facts).map((h) => ({
+      ...h,
+      ...(cred.kind && !h.kind ? { kind: cred.kind, kindConfidence: 'high' as const } : {}),
+      ...(h.lifetime ? {} : { lifetime: cred.lifetime }),
+    }));
+  }
+  const platform = cred.source === 'platform-token' || cred.source === 'oidc-capability';
+  return [
+    {
+      name: cred.name,
+      store: platform ? 'platform' : `${scope.system}:${cred.source}`,
+      aliases: [],
+      ...(cred.kind ? { kind: cred.kind, kindConfidence: 'high' as const } : {}),
+      via,
+      line: cred.line,
+      file,
+      inEnv: cred.inEnv,
+      source: cred.source,
+      lifetime: cred.lifetime,
+      ...(cred.opaque ? { opaque: cred.opaque } : {}),
+      ...(cred.kind === 'oidc-capability' ? { extra: { relyingParties: [] as string[] } } : {}),
+    },
+  ];
+}
+
 function analyseJob(scope: JobScope, facts: RepoFacts): JobResult {
   const { job, pipeline } = scope;
-  const steps = flatSteps(job.steps);
+  // Post phases (GitLab after_script, Bitbucket after-script, Jenkins post {}) run after every main step.
+  const flat = flatSteps(job.steps);
+  const steps = [...flat.filter((s) => s.phase !== 'post'), ...flat.filter((s) => s.phase === 'post')];
   const perms = effectivePermissions(job, pipeline, scope.triggers);
-  const deliv = delivered(scope.triggers, [job.condition]);
+  const deliv = delivered(scope.triggers, [job.condition], scope.system);
   const triggers = scope.triggers.map(triggerText);
   const res: JobResult = { scope, candidates: [], referenced: [], cacheSaves: [], cacheRestores: [], artifactUploads: [], artifactDownloads: [], perms, delivered: deliv, publishes: jobPublishes(scope, steps) };
   const st: WalkState = { landed: false };
   const ambient: Holding[] = [];
   const exported: EnvVar[] = [];
   const early: { h: Holding; step: Step }[] = [];
+  const img: ImageState = { args: new Map() };
+  /** Side-effect holdings that reached a DC step, and those created after the first DC step. */
+  const reached = new Set<Holding>();
+  const persistedAfterDc: { h: Holding; step: Step }[] = [];
+  /** DC classification of each step (by position in `steps`). */
+  const dcAt: (DcInfo | undefined)[] = [];
   const common = (): Pick<Candidate, 'system' | 'job' | 'workflow' | 'runner' | 'triggers' | 'delivered' | 'memoryReachable' | 'environment'> => ({
     system: scope.system,
     job: job.id,
@@ -535,10 +695,12 @@ function analyseJob(scope: JobScope, facts: RepoFacts): JobResult {
     for (const h of own) consumptionKind(h, step);
     res.referenced.push(...own);
     const dc = classifyStep(step, env, facts, st);
+    dcAt.push(dc);
     if (dc && !res.firstDc) res.firstDc = dc;
     const platform = perms.idTokenWrite ? [oidcHolding()] : [];
     if (dc) {
       for (const h of [...own, ...ambient, ...platform]) {
+        reached.add(h);
         const last = h.inEnv ? `env of \`${step.label}\` (${dc.category}: ${dc.command})` : `readable by \`${step.label}\` (${dc.category}: ${dc.command})`;
         res.candidates.push({ ...h, ...common(), tier: 'T0', step: step.label, stepIndex: step.index, dc, confidence: dc.confidence, via: [...h.via, last] });
       }
@@ -552,7 +714,7 @@ function analyseJob(scope: JobScope, facts: RepoFacts): JobResult {
           stepIndex: step.index,
           dc: res.firstDc,
           confidence: 'medium',
-          via: [...h.via, `\`${step.label}\` runs after DC step \`${res.firstDc.step}\` (tampered node_modules/.bin, action code, PATH or hooks)`],
+          via: [...h.via, afterDcVia(step, res.firstDc)],
         });
       }
     } else {
@@ -560,14 +722,15 @@ function analyseJob(scope: JobScope, facts: RepoFacts): JobResult {
     }
     // Side effects take effect for later steps.
     for (const eff of step.effects) {
-      const hs = effectHoldings(eff, step, env, scope, facts, perms);
+      const hs = effectHoldings(eff, step, env, scope, facts, perms, img);
       for (const h of hs) consumptionKind(h, step);
       ambient.push(...hs);
+      if (res.firstDc) for (const h of hs) persistedAfterDc.push({ h, step });
       res.referenced.push(...hs.filter((h) => h.source !== 'platform-token' && h.source !== 'oidc-capability'));
       if (eff.type === 'env-export') {
         exported.push({ name: eff.name, value: { text: eff.value.text, refs: resolveRefs(eff.value.refs, env) }, line: eff.line, scope: 'exported' });
       } else if (eff.type === 'cache-save') {
-        res.cacheSaves.push({ key: eff.key, paths: eff.paths, line: eff.line, afterDc: eff.post || res.firstDc !== undefined, ...(eff.action ? { action: eff.action } : {}) });
+        res.cacheSaves.push({ key: eff.key, paths: eff.paths, line: eff.line, afterDc: eff.post || res.firstDc !== undefined, ...(eff.action ? { action: eff.action } : {}), file: eff.file ?? job.file });
       } else if (eff.type === 'cache-restore') {
         res.cacheRestores.push({ keys: [eff.key, ...eff.restoreKeys], line: eff.line });
         const sensitive = loadCiData<ActionData>('actions').cacheSensitivePaths;
@@ -579,14 +742,59 @@ function analyseJob(scope: JobScope, facts: RepoFacts): JobResult {
       }
     }
   }
-  // Job-level credentials (container/service registry creds) and references in `if:` reach the runner only.
+  // Job-level credentials: platform tokens, opaque stores, OIDC, vault secrets, bindings scoped to a step
+  // range (Jenkins withCredentials, BuildKit secret mounts, Azure service connections), and references
+  // in `if:` that reach the runner only.
   const store = envStore(job);
   const memoryOnly: Holding[] = [];
+  const stepKeys = new Set(res.referenced.map((h) => `${h.store}\u0000${h.name}`));
   for (const cred of job.credentials) {
-    if (cred.refs) memoryOnly.push(...refsToHoldings(cred.refs, { via: [cred.note ?? cred.name], line: cred.line, file: cred.file ?? job.file, alias: cred.name, inEnv: cred.inEnv, store }, facts).map((h) => ({ ...h, ...(cred.kind && !h.kind ? { kind: cred.kind } : {}) })));
+    const hs = credentialHoldings(cred, scope, store, facts).filter((h) => scope.system === 'github-actions' || !stepKeys.has(`${h.store}\u0000${h.name}`));
+    res.referenced.push(...hs);
+    if (!res.firstDc) continue;
+    const ranged = cred.fromStep !== undefined || cred.toStep !== undefined;
+    if (ranged) {
+      const from = cred.fromStep ?? 0;
+      const to = cred.toStep ?? Number.MAX_SAFE_INTEGER;
+      const at = steps.findIndex((s, i) => s.index >= from && s.index <= to && dcAt[i] !== undefined);
+      const firstIn = steps.find((s) => s.index >= from && s.index <= to);
+      for (const h of hs) {
+        if (at >= 0) {
+          const dc = dcAt[at]!;
+          const s = steps[at]!;
+          res.candidates.push({ ...h, ...common(), tier: 'T0', step: s.label, stepIndex: s.index, dc, confidence: dc.confidence, via: [...h.via, `${h.inEnv ? 'env of' : 'readable by'} \`${s.label}\` (${dc.category}: ${dc.command})`] });
+        } else if (firstIn && from > res.firstDc.stepIndex) {
+          res.candidates.push({ ...h, ...common(), tier: 'T1', step: firstIn.label, stepIndex: firstIn.index, dc: res.firstDc, confidence: 'medium', via: [...h.via, afterDcVia(firstIn, res.firstDc)] });
+        } else {
+          memoryOnly.push(h);
+        }
+      }
+    } else if (cred.inEnv && scope.system !== 'github-actions') {
+      // In the environment of every command of the job (GitLab/CircleCI/Travis/Bitbucket variables,
+      // id_tokens, vault file variables, CI_JOB_TOKEN): the first DC command has them.
+      const dc = res.firstDc;
+      for (const h of hs) res.candidates.push({ ...h, ...common(), tier: 'T0', step: dc.step, stepIndex: dc.stepIndex, dc, confidence: dc.confidence, via: [...h.via, `env of \`${dc.step}\` (${dc.category}: ${dc.command})`] });
+    } else {
+      memoryOnly.push(...hs);
+    }
   }
   for (const s of steps) if (s.conditionRefs) memoryOnly.push(...refsToHoldings(s.conditionRefs.filter((r) => r.type !== 'var'), { via: [`if: of \`${s.label}\``], line: s.line, file: s.file ?? job.file, inEnv: false, store }, facts));
-  res.referenced.push(...memoryOnly);
+  res.referenced.push(...memoryOnly.filter((h) => !res.referenced.includes(h)));
+
+  if (res.firstDc && scope.system !== 'github-actions') {
+    // Sharing one environment (§3.2, §4.2, §8, §7): env of steps before the first DC command is still in
+    // the process that runs it.
+    if (job.sharedEnv) {
+      const dc = res.firstDc;
+      for (const { h, step } of early.filter((e) => e.step.phase !== 'post' && e.h.inEnv)) {
+        res.candidates.push({ ...h, ...common(), tier: 'T0', step: dc.step, stepIndex: dc.stepIndex, dc, confidence: dc.confidence, via: [...h.via, `\`${step.label}\` shares the job environment with \`${dc.step}\` (${dc.category}: ${dc.command})`] });
+      }
+    }
+    // Credentials left on disk or exported after the last DC step are still reachable by tampering.
+    for (const { h, step } of persistedAfterDc.filter((p) => !reached.has(p.h))) {
+      res.candidates.push({ ...h, ...common(), tier: 'T1', step: step.label, stepIndex: step.index, dc: res.firstDc, confidence: 'medium', via: [...h.via, afterDcVia(step, res.firstDc)] });
+    }
+  }
 
   if (res.firstDc) {
     const hostedOrSelf = job.runner.type === 'self-hosted' || (job.runner.type === 'hosted' && job.runner.os !== 'windows') || job.runner.type === 'unknown';
@@ -606,9 +814,10 @@ function analyseJob(scope: JobScope, facts: RepoFacts): JobResult {
     // A DC job that saves a cache after dependency code ran holds cache write access (poisoning, §2.7).
     const poison = res.cacheSaves.filter((s) => s.afterDc);
     if (poison.length > 0) {
+      const cap = CACHE_CAPABILITY[scope.system];
       res.candidates.push({
-        name: 'Actions cache write', store: 'platform', aliases: ['ACTIONS_RUNTIME_TOKEN'], kind: 'cache-capability', kindConfidence: 'high',
-        via: [`cache ${poison.map((p) => `\`${p.key}\``).join(', ')} saved after \`${res.firstDc.step}\` ran`], line: poison[0]!.line, file: job.file,
+        name: cap.name, store: 'platform', aliases: cap.aliases, kind: 'cache-capability', kindConfidence: 'high',
+        via: [`cache ${poison.map((p) => `\`${p.key}\``).join(', ')} saved after \`${res.firstDc.step}\` ran`], line: poison[0]!.line, file: poison[0]!.file ?? job.file,
         inEnv: false, source: 'cache-capability', lifetime: 'job-scoped', ...common(), tier: 'T0', dc: res.firstDc, confidence: 'high', memoryReachable: hostedOrSelf,
         extra: { cacheKeys: poison.map((p) => p.key), publishingWorkflow: res.publishes },
       });
@@ -806,12 +1015,59 @@ export function sortExposures<T extends SecretExposure>(list: T[]): T[] {
     .map((p) => p.x);
 }
 
+const BUILD_ARG_RE = /--build-arg(?:=|\s+)(?:"|')?([A-Za-z_]\w*)=("[^"]*"|'[^']*'|\$\{\{[^}]*\}\}|\S+)/g;
+
+/**
+ * CI steps that build images with build args (`docker build --build-arg NAME=${{ secrets.X }}`,
+ * docker/build-push-action `build-args:`): NAME -> the holdings of the value, for the Dockerfile stages (§9).
+ */
+function collectBuildArgs(pipelines: Pipeline[], facts: RepoFacts): void {
+  const add = (name: string, value: string, refs: ValueRef[], env: Map<string, EnvVar>, job: Job, file: string, line: number, label: string) => {
+    const mine = refs.filter((r) => 'name' in r && value.includes(r.name));
+    const holdings = refsToHoldings(resolveRefs(mine, env), { via: [`--build-arg ${name} in \`${label}\` (${file}:${line})`], line, file, alias: name, inEnv: true, store: envStore(job) }, facts);
+    if (holdings.length === 0) return;
+    const list = facts.buildArgs.get(name) ?? [];
+    list.push({ holdings, file, line, job: job.id });
+    facts.buildArgs.set(name, list);
+  };
+  for (const p of pipelines) {
+    if (p.system === 'dockerfile') continue;
+    for (const job of p.jobs) {
+      for (const step of flatSteps(job.steps)) {
+        const env = new Map<string, EnvVar>();
+        for (const e of [...p.env, ...job.env, ...step.env]) env.set(e.name, e);
+        const file = step.file ?? job.file;
+        for (const c of step.commands) {
+          for (const m of c.text.matchAll(BUILD_ARG_RE)) add(m[1]!, m[2]!, c.refs ?? [], env, job, file, c.line, step.label);
+        }
+        for (const eff of step.effects) {
+          if (eff.type !== 'image-build') continue;
+          for (const a of eff.args.filter((x) => x.name === 'build-args')) {
+            for (const l of (a.value.text ?? '').split(/\r?\n/)) {
+              const m = l.trim().match(/^([A-Za-z_]\w*)=(.*)$/);
+              if (m) add(m[1]!, m[2]!, a.value.refs, env, job, file, a.line, step.label);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 /** Analyse every parse of one repository. */
 export function analyzeParses(parses: CiParse[], opts: AnalyzeOptions): SecretExposure[] {
-  const facts: RepoFacts = { settings: parses.flatMap((p) => p.settings), kindHints: new Map(), hasYarnBerry: parses.some((p) => /(^|\/)\.yarnrc\.yml$/.test(p.file) && !p.file.includes('/')), opts };
+  const facts: RepoFacts = {
+    settings: parses.flatMap((p) => p.settings),
+    kindHints: new Map(),
+    hasYarnBerry: parses.some((p) => /(^|\/)\.yarnrc\.yml$/.test(p.file) && !p.file.includes('/')),
+    opts,
+    registryAuth: parses.flatMap((p) => p.registryAuth),
+    buildArgs: new Map(),
+  };
   for (const p of parses) for (const a of p.registryAuth) if (a.value.type === 'var') facts.kindHints.set(a.value.name, a.kind);
 
   const pipelines = parses.flatMap((p) => p.pipelines);
+  collectBuildArgs(pipelines, facts);
   // Workflows that are only `workflow_call` and are called locally are analysed under their callers.
   const calledFiles = new Set(pipelines.flatMap((p) => p.jobs.map((j) => (j.call?.uses.local ? j.call.uses.name.replace(/^\.\//, '') : '')).filter(Boolean)));
   const results: JobResult[] = [];
@@ -819,7 +1075,7 @@ export function analyzeParses(parses: CiParse[], opts: AnalyzeOptions): SecretEx
   for (const pipeline of pipelines) {
     if (calledFiles.has(pipeline.file) && pipeline.triggers.every((t) => t.event === 'workflow_call')) continue;
     for (const job of pipeline.jobs) {
-      const scope: JobScope = { pipeline, job, pipelineEnv: pipeline.env, triggers: pipeline.triggers, system: pipeline.system };
+      const scope: JobScope = { pipeline, job, pipelineEnv: pipeline.env, triggers: job.triggers ?? pipeline.triggers, system: pipeline.system };
       if (job.call) {
         const called = (job.calledJobs ?? []).map((cj) => analyseJob({ pipeline, job: { ...cj, permissions: cj.permissions ?? job.permissions ?? pipeline.permissions }, pipelineEnv: [], triggers: pipeline.triggers, system: pipeline.system, callerFile: pipeline.file }, facts));
         results.push(...called);
@@ -876,6 +1132,9 @@ export function analyzeParses(parses: CiParse[], opts: AnalyzeOptions): SecretEx
   }
 
   const candidates: Candidate[] = [...results.flatMap((r) => r.candidates), ...extra];
+  // Outside GitHub (whose GITHUB_TOKEN findings are kept per repository), a job-scoped platform token or
+  // OIDC token is one per job: an audit item for what that job did.
+  for (const c of candidates) if (c.system !== 'github-actions' && c.store === 'platform' && c.job) c.store = `platform:${c.job}`;
 
   // Committed literals in repo files (.npmrc, .yarnrc.yml, bunfig.toml, .env*) and workflow literals.
   for (const p of parses) {

@@ -189,8 +189,10 @@ export type SideEffect =
       post: boolean;
       line: number;
       action?: string;
+      /** The file the cache is declared in when it differs from the step's (a GitLab template include). */
+      file?: string;
     }
-  | { type: 'cache-restore'; key: string; restoreKeys: string[]; paths: string[]; line: number; action?: string }
+  | { type: 'cache-restore'; key: string; restoreKeys: string[]; paths: string[]; line: number; action?: string; file?: string }
   | { type: 'artifact-upload'; name: string; paths: string[]; line: number }
   | { type: 'artifact-download'; name: string; line: number }
   /** A Docker image build; `args` maps build-arg/secret names to values (for the Dockerfile reader to join). */

@@ -1,7 +1,9 @@
 /**
  * No secret value ever leaves the analyser: feed real-looking tokens of every kind (built by
  * concatenation, so none sits in the repository as one literal) into .npmrc, .env, .yarnrc.yml,
- * bunfig.toml and workflow literals, and assert no value appears in the serialised result.
+ * bunfig.toml and workflow literals, and into the literal forms of the other CI systems (GitLab and
+ * Azure variables, CircleCI environment, Jenkins environment, Bitbucket pipe variables, Travis env and
+ * deploy keys, Dockerfile ARG/ENV defaults), and assert no value appears in the serialised result.
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeRepoSecrets, repoFilesFromRecord } from '../../src/ci/index.js';
@@ -77,5 +79,106 @@ describe('secret values never appear in results', () => {
     const model = JSON.stringify(result.parses);
     expect(model).toContain('<redacted:npm_…#');
     expect(model).toContain('<redacted:sk-…#');
+  });
+});
+
+/** The literal forms of the non-GitHub CI systems. */
+const otherFiles: Record<string, string> = {
+  '.gitlab-ci.yml': [
+    'variables:',
+    `  NPM_TOKEN: ${tokens.npm}`,
+    'test:',
+    '  variables:',
+    `    DB_PASSWORD: ${tokens.generic}`,
+    '  script:',
+    `    - 'curl -H "Authorization: Bearer ${tokens.openai}" https://api.example.com'`,
+    '    - npm ci',
+  ].join('\n'),
+  '.circleci/config.yml': [
+    'version: 2.1',
+    'jobs:',
+    '  test:',
+    '    docker:',
+    '      - image: cimg/node:22.0',
+    '    environment:',
+    `      GH_PAT: ${tokens.ghp}`,
+    '    steps:',
+    '      - checkout',
+    '      - run:',
+    '          command: npm ci',
+    '          environment:',
+    `            AWS_ACCESS_KEY_ID: ${tokens.aws}`,
+    'workflows:',
+    '  main:',
+    '    jobs: [test]',
+  ].join('\n'),
+  Jenkinsfile: [
+    'pipeline {',
+    '  agent any',
+    '  environment {',
+    `    NPM_TOKEN = '${tokens.npm}'`,
+    '  }',
+    '  stages {',
+    "    stage('build') {",
+    `      steps { sh 'SLACK_BOT_TOKEN=${tokens.slack} npm ci' }`,
+    '    }',
+    '  }',
+    '}',
+  ].join('\n'),
+  'azure-pipelines.yml': [
+    'trigger: [main]',
+    'pool: { vmImage: ubuntu-latest }',
+    'variables:',
+    `  OPENAI_API_KEY: ${tokens.openai}`,
+    'steps:',
+    '  - script: npm ci',
+    '    env:',
+    `      GITLAB_TOKEN: ${tokens.gitlab}`,
+  ].join('\n'),
+  'bitbucket-pipelines.yml': [
+    'image: node:22',
+    'pipelines:',
+    '  default:',
+    '    - step:',
+    '        script:',
+    `          - export GH_PAT=${tokens.pat}`,
+    '          - npm ci',
+    '          - pipe: atlassian/slack-notify:2.0.0',
+    '            variables:',
+    `              SLACK_BOT_TOKEN: ${tokens.slack}`,
+  ].join('\n'),
+  '.travis.yml': [
+    'language: node_js',
+    'env:',
+    '  global:',
+    `    - NPM_TOKEN=${tokens.npm}`,
+    `    - DB_PASSWORD=${tokens.generic}`,
+    'deploy:',
+    '  provider: npm',
+    `  api_key: ${tokens.npm}`,
+  ].join('\n'),
+  Dockerfile: [
+    'FROM node:22',
+    `ARG NPM_TOKEN=${tokens.npm}`,
+    `ENV AWS_ACCESS_KEY_ID=${tokens.aws}`,
+    `RUN echo "//registry.npmjs.org/:_authToken=${tokens.npm}" > .npmrc && npm ci`,
+  ].join('\n'),
+};
+
+describe('secret values never appear in results (GitLab, CircleCI, Jenkins, Azure, Bitbucket, Travis, Dockerfile)', () => {
+  const result = analyzeRepoSecrets(repoFilesFromRecord(otherFiles), { repo: '.' });
+  const json = JSON.stringify(result);
+
+  it.each(Object.entries(tokens))('%s token value is absent', (_kind, value) => {
+    expect(json).not.toContain(value);
+    expect(json).not.toContain(value.slice(0, Math.max(12, value.length - 4)));
+  });
+
+  it('read every file and still reports the literals, by fingerprint, in each system', () => {
+    expect(result.gaps).toEqual([]);
+    expect(result.ciFiles).toEqual(Object.keys(otherFiles).sort());
+    const systems = new Set(result.secrets.filter((s) => s.committed === true && typeof s.fingerprint === 'string').map((s) => s.system));
+    expect([...systems].sort()).toEqual(['azure-pipelines', 'bitbucket', 'circleci', 'dockerfile', 'gitlab-ci', 'jenkins', 'travis']);
+    for (const s of result.secrets.filter((x) => x.committed === true)) expect(s.fingerprint).toMatch(/^[\w-]{0,12}…#[0-9a-f]{12}$/);
   });
 });

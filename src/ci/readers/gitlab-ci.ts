@@ -316,8 +316,9 @@ function cacheEffects(node: LNode | null, job: string, file: string): SideEffect
     const policy = lstr(lget(cache, 'policy')) ?? 'pull-push';
     const line = cache.line;
     const where = cache.file !== file ? ` from ${cache.file}` : '';
-    if (policy !== 'push') out.push({ type: 'cache-restore', key, restoreKeys: fallback, paths, line, action: `cache (${job})${where}` });
-    if (policy !== 'pull') out.push({ type: 'cache-save', key, paths, post: true, line, action: `cache (${job})${where}` });
+    const inFile = cache.file !== file ? { file: cache.file } : {};
+    if (policy !== 'push') out.push({ type: 'cache-restore', key, restoreKeys: fallback, paths, line, action: `cache (${job})${where}`, ...inFile });
+    if (policy !== 'pull') out.push({ type: 'cache-save', key, paths, post: true, line, action: `cache (${job})${where}`, ...inFile });
   }
   return out;
 }
