@@ -124,6 +124,16 @@ export function classifyName(names: string[]): KindGuess | undefined {
 }
 
 /** Whether a name looks like it holds a credential (any kind row matches). */
+/**
+ * A DSN whose URL carries only a public key (`https://<public-key>@sentry.example.com/7`) is not a secret by
+ * itself (ci-secrets.md §3.5): a DSN with a password (`user:pass@`) still is.
+ */
+export function isPublicDsn(name: string | undefined, value: string): boolean {
+  if (!name || !/(^|_)DSN$/i.test(name)) return false;
+  const m = /^\s*["']?[a-z][a-z0-9+.-]*:\/\/([^/@\s]*)@/i.exec(value);
+  return !!m && !m[1]!.includes(':');
+}
+
 export function looksSecretName(name: string): boolean {
   return classifyName([name]) !== undefined;
 }

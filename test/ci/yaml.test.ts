@@ -15,3 +15,15 @@ describe('CI YAML helpers', () => {
     ]);
   });
 });
+
+describe('public DSNs are not secret literals (ci-secrets.md §3.5)', () => {
+  it.each([
+    ['SENTRY_DSN', 'https://public@sentry.example.com/7', true],
+    ['SENTRY_DSN', 'https://user:s3cr3t@sentry.example.com/7', false],
+    ['DATABASE_URL', 'https://public@db.example.com/7', false],
+    ['SENTRY_DSN', 'not a url', false],
+  ])('%s=%s -> public %s', async (name, value, expected) => {
+    const { isPublicDsn } = await import('../../src/ci/secrets.js');
+    expect(isPublicDsn(name, value)).toBe(expected);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { CiParse, CiReadResult, Command, EnvScope, EnvVar, Input, SideEffect, Value, ValueRef } from '../model.js';
-import { fingerprint, isPlaceholder, looksSecretName, redactText } from '../secrets.js';
+import { fingerprint, isPlaceholder, isPublicDsn, looksSecretName, redactText } from '../secrets.js';
 import { lineEffects, scriptLines, shellVarRefs } from '../shell.js';
 import { parseYaml, type Entry, type YamlFile } from '../yaml.js';
 import { isPair } from 'yaml';
@@ -65,7 +65,7 @@ export function parseValue(text: string | undefined, name: string | undefined, o
   if (text === undefined) return { text: '', refs: [] };
   const { refs, redacted } = textRefs(text, opts);
   const hasRef = refs.some((r) => r.type !== 'literal-secret');
-  if (!refs.some((r) => r.type === 'literal-secret') && name && looksSecretName(name) && !hasRef && !isPlaceholder(text) && text.trim().length >= 6) {
+  if (!refs.some((r) => r.type === 'literal-secret') && name && looksSecretName(name) && !hasRef && !isPlaceholder(text) && !isPublicDsn(name, text) && text.trim().length >= 6) {
     return { text: null, refs: [{ type: 'literal-secret', fingerprint: fingerprint(text.trim()) }] };
   }
   return { text: redacted, refs };

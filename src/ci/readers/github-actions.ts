@@ -27,7 +27,7 @@ import {
   type Value,
   type ValueRef,
 } from '../model.js';
-import { fingerprint, isPlaceholder, looksSecretName, redactText } from '../secrets.js';
+import { fingerprint, isPlaceholder, isPublicDsn, looksSecretName, redactText } from '../secrets.js';
 import { lineEffects, scriptLines, shellVarRefs } from '../shell.js';
 import { entries, get, getEntry, isMap, isScalar, items, parseYaml, str, strings, type YamlFile } from '../yaml.js';
 
@@ -90,7 +90,7 @@ function parseValue(text: string | undefined, ctx: ExprCtx, name?: string): Valu
   for (const m of text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) refs.push(...exprRefs(m[1]!, ctx));
   const red = redactText(text);
   for (const fp of red.found) refs.push({ type: 'literal-secret', fingerprint: fp });
-  if (red.found.length === 0 && name && looksSecretName(name) && !/\$\{\{/.test(text) && !isPlaceholder(text) && text.trim().length >= 6) {
+  if (red.found.length === 0 && name && looksSecretName(name) && !/\$\{\{/.test(text) && !isPlaceholder(text) && !isPublicDsn(name, text) && text.trim().length >= 6) {
     refs.push({ type: 'literal-secret', fingerprint: fingerprint(text.trim()) });
     return { text: null, refs };
   }
