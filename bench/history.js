@@ -175,12 +175,18 @@ async function childSweep(mode) {
   const { sweepHistory } = await import('../dist/src/git/history.js');
   const { TargetIndex } = await import('../dist/src/match/index.js');
   let targets;
+  const names = packageNames(PACKAGES);
   if (mode === 'one') targets = [{ name: COMMON, range: '1.0.0', source: 'bench' }];
   else if (mode === 'rare') targets = [{ name: 'no-such-package-anywhere', range: '*', source: 'bench' }];
-  else {
-    const names = packageNames(PACKAGES);
+  else if (mode === 'many') {
+    // A worm-sized list: 1,000 names, 20 of them in the lockfiles, the rest absent.
     targets = [{ name: COMMON, range: '1.0.0', source: 'bench' }];
-    for (let i = 0; i < 999; i++) targets.push({ name: names[(i * 13) % names.length], range: '99.0.0', source: 'bench' });
+    for (let i = 0; i < 19; i++) targets.push({ name: names[(i * 397) % names.length], range: '99.0.0', source: 'bench' });
+    for (let i = 0; i < 980; i++) targets.push({ name: `absent-worm-victim-${i}`, range: '1.0.0', source: 'bench' });
+  } else {
+    // Worst case: 1,000 names, every one of them in every lockfile version.
+    targets = [{ name: COMMON, range: '1.0.0', source: 'bench' }];
+    for (let i = 0; i < 999; i++) targets.push({ name: names[(i * 7) % names.length], range: '99.0.0', source: 'bench' });
   }
   const t0 = process.hrtime.bigint();
   const res = await sweepHistory(REPO, { targets: new TargetIndex(targets) });
@@ -231,14 +237,17 @@ function gitFloor() {
     const m = /^\n?:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) [AMT]/.exec(t);
     if (m) oids.add(m[1]);
   }
-  const cat = spawnSync('sh', ['-c', 'git cat-file --batch > /dev/null'], {
-    cwd: REPO, env: GIT_ENV, input: [...oids].join('\n') + '\n',
-  });
-  const t0 = process.hrtime.bigint();
-  const cat2 = spawnSync('sh', ['-c', 'git cat-file --batch > /dev/null'], { cwd: REPO, env: GIT_ENV, input: [...oids].join('\n') + '\n' });
-  const catMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (cat.status !== 0 || cat2.status !== 0) throw new Error('cat-file failed');
-  return { logMs: log.ms, catMs, blobs: oids.size };
+  const input = [...oids].join('\n') + '\n';
+  const run = (cmd) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('sh', ['-c', cmd], { cwd: REPO, env: GIT_ENV, input });
+    if (r.status !== 0) throw new Error(`${cmd} failed`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  run('git cat-file --batch > /dev/null'); // warm the page cache
+  const catMs = run('git cat-file --batch > /dev/null');
+  const pipeMs = run('git cat-file --batch | cat > /dev/null');
+  return { logMs: log.ms, catMs, pipeMs, blobs: oids.size };
 }
 
 function median(xs) {
@@ -257,8 +266,9 @@ async function main() {
   const floors = [];
   for (let i = 0; i < RUNS; i++) floors.push(gitFloor());
   const floor = median(floors.map((f) => f.logMs + f.catMs));
+  const pipeFloor = median(floors.map((f) => f.logMs + f.pipeMs));
   const fl = floors[0];
-  const sweeps = { one: [], many: [], rare: [] };
+  const sweeps = { one: [], many: [], allmany: [], rare: [] };
   for (let i = 0; i < RUNS; i++) for (const m of Object.keys(sweeps)) sweeps[m].push(runChild(['--sweep', m]));
   const med = (m) => median(sweeps[m].map((r) => r.ms));
   const naive = runChild(['--naive']);
@@ -268,12 +278,14 @@ async function main() {
   const rows = [
     ['commits / refs', `${one.stats.commits} / ${one.stats.refs}`],
     ['distinct lockfile blobs (MB)', `${one.stats.distinctBlobs} (${mb} MB)`],
-    ['git floor: log --raw + cat-file --batch', `${floor.toFixed(0)} ms (log ${fl.logMs.toFixed(0)} + cat ${fl.catMs.toFixed(0)})`],
-    [`npm-ir sweep, 1 target (in every blob)`, `${med('one').toFixed(0)} ms = ${(med('one') / floor).toFixed(2)}x floor; parsed ${one.stats.blobsParsed}, findings ${one.findings}`],
-    ['npm-ir sweep, 1,000 targets', `${med('many').toFixed(0)} ms = ${(med('many') / med('one')).toFixed(2)}x one target`],
+    ['git floor: log --raw + cat-file --batch >/dev/null', `${floor.toFixed(0)} ms (log ${fl.logMs.toFixed(0)} + cat ${fl.catMs.toFixed(0)})`],
+    ['git floor through a pipe (cat-file | cat)', `${pipeFloor.toFixed(0)} ms`],
+    [`npm-ir sweep, 1 target (in every blob)`, `${med('one').toFixed(0)} ms = ${(med('one') / floor).toFixed(2)}x floor, ${(med('one') / pipeFloor).toFixed(2)}x pipe floor; scanned ${one.stats.blobsScanned}, parsed whole ${one.stats.blobsParsed}, findings ${one.findings}`],
+    ['npm-ir sweep, 1,000 targets (20 in the lockfiles)', `${med('many').toFixed(0)} ms = ${(med('many') / med('one')).toFixed(2)}x one target`],
+    ['npm-ir sweep, 1,000 targets (all in every blob)', `${med('allmany').toFixed(0)} ms = ${(med('allmany') / med('one')).toFixed(2)}x one target`],
     ['npm-ir sweep, 1 target in no blob', `${med('rare').toFixed(0)} ms = ${(med('rare') / floor).toFixed(2)}x floor; parsed ${sweeps.rare[0].stats.blobsParsed}`],
     [`naive (ls-tree + read + parse per commit)`, `${(naive.extrapolatedMs / 1000).toFixed(1)} s extrapolated from ${naive.sample} commits (${naive.ms.toFixed(0)} ms) = ${(naive.extrapolatedMs / med('one')).toFixed(0)}x the sweep`],
-    ['peak RSS of a sweep', `${rss.toFixed(0)} MB`],
+    ['peak RSS of a sweep (max over runs)', `${rss.toFixed(0)} MB (${Object.entries(sweeps).map(([k, v]) => `${k} ${Math.max(...v.map((r) => r.maxRssMB)).toFixed(0)}`).join(', ')})`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);

@@ -268,7 +268,7 @@ export function repoNameMatches(recordRepo: string, label: string): boolean {
   if (a === b) return true;
   const lastA = a.slice(a.lastIndexOf('/') + 1);
   const lastB = b.slice(b.lastIndexOf('/') + 1);
-  return lastA !== '' && lastA === lastB && (b === '.' ? false : true);
+  return lastA !== '' && lastA === lastB && b !== '.';
 }
 
 /** Match build records to the swept repositories' commits. */

@@ -11,7 +11,7 @@
  * Cost grows with distinct lockfile versions (and linearly with commits for the bookkeeping), not with
  * commits x lockfiles.
  */
-import { LockfileError } from '../errors.js';
+import { LockfileError, UsageError } from '../errors.js';
 import { lockfileKind, LOCKFILE_BASENAMES, readLockfile } from '../lockfiles/index.js';
 import type { TargetIndex } from '../match/index.js';
 import type { CommitRef, ExposureWindow, FindingHistory, RefState } from '../report/model.js';
@@ -186,6 +186,12 @@ function parseLsTree(out: Buffer): Map<string, string> {
 
 /** Sweep a repository's history for the targets. Never throws for git failures: they become gaps. */
 export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise<HistoryResult> {
+  for (const r of opts.refs ?? []) {
+    if (r.startsWith('-') || r.includes('\0')) throw new UsageError(`bad ref pattern: ${JSON.stringify(r)}`);
+  }
+  for (const d of [opts.since, opts.until]) {
+    if (d !== undefined && (d.startsWith('-') || d.includes('\0'))) throw new UsageError(`bad date: ${JSON.stringify(d)}`);
+  }
   const repo = opts.repoLabel ?? '.';
   const reader: BlobReader = opts.reader ?? ((b, o) => readLockfile(b, o));
   const targets = opts.targets;
@@ -211,6 +217,8 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
   const parentIdx: number[][] = [];
   /** Parents outside the walked set (--since boundary), by commit index. */
   const outerParents: string[][] = [];
+  /** Every parent id in git's order (first parent first), by commit index. */
+  const rawParents: string[][] = [];
   const refs: { name: string; tip: string }[] = [];
 
   const blobVerdicts = new Map<string, BlobVerdict>(); // `${kind}:${oid}`
@@ -235,7 +243,7 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
       commitInfo(sha) {
         const i = index.get(sha);
         if (i === undefined) return undefined;
-        return { commit: sha, date: isoDate(ts[i]!), parents: parentIdx[i]!.map((p) => shas[p]!).concat(outerParents[i] ?? []) };
+        return { commit: sha, date: isoDate(ts[i]!), parents: [...rawParents[i]!] };
       },
       resolveCommits: (ids) => resolveCommits(ids, sortedShas, stateOf, findings),
     };
@@ -272,7 +280,10 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
           const matches: BlobVerdict['matches'] = [];
           for (const entry of mini.entries) {
             const t = targets.match(entry);
-            if (t.length > 0) matches.push({ entry: { ...entry, line: scan.lineOf(entry.line) }, targets: t, format: mini.format });
+            // The blob line is counted later, only for the blobs that become representatives
+            // (counting lines in every matching multi-MB blob costs more than the scan): the line of
+            // the small document is kept, negated, until fixLines() maps it.
+            if (t.length > 0) matches.push({ entry: { ...entry, line: -entry.line }, targets: t, format: mini.format });
           }
           return { matches, format: mini.format };
         } catch {
@@ -391,6 +402,34 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
     return s;
   }
 
+  /**
+   * Map the small-document lines of fast-path entries to blob lines: each blob is read again and
+   * scanned again (the scan is deterministic), once.
+   */
+  async function fixLines(items: { oid: string; path: string; entry: Entry }[], reader: ObjectReader): Promise<void> {
+    const todo = new Map<string, { path: string; entries: Entry[] }>();
+    for (const it of items) {
+      if (it.entry.line >= 0) continue;
+      const t = todo.get(it.oid) ?? { path: it.path, entries: [] };
+      if (!t.entries.includes(it.entry)) t.entries.push(it.entry);
+      todo.set(it.oid, t);
+    }
+    for (const [oid, t] of todo) {
+      const bytes = await reader.read(oid);
+      const scan = bytes ? scanNpmBlob(bytes, targets) : null;
+      for (const e of t.entries) if (e.line < 0) e.line = scan ? scan.lineOf(-e.line) : 1;
+    }
+  }
+
+  async function fixRepresentativeLines(list: HistoryFinding[], reader: ObjectReader): Promise<void> {
+    const reps = list.flatMap((f) => [f.representative, ...f.windowRepresentatives]);
+    await fixLines(
+      reps.map((r) => ({ oid: r.blob, path: r.path, entry: r.entry })),
+      reader,
+    );
+    for (const r of reps) r.line = r.entry.line;
+  }
+
   // ---- resolveCommits (for build records) --------------------------------------------------------
   async function resolveCommits(
     ids: string[],
@@ -465,6 +504,7 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
             const hf = byKey.get(`${a.path}\0${a.pkg}\0${a.version}`) ?? bareFinding(a, full, state.get(a.path)!);
             out.push(hf);
           }
+          await fixRepresentativeLines(out.filter((f) => !byKey.has(f.key)), cat);
           resolved.set(o.input, { commit: full, reachable: false, findings: out });
         }
       } finally {
@@ -563,7 +603,6 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
       signal,
     });
     const lines = rl.stdout.toString('latin1').split('\n');
-    const rawParents: string[][] = [];
     for (const line of lines) {
       if (!line) continue;
       const parts = line.split(' ');
@@ -743,21 +782,26 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
     const introduced: number[][] = Array.from({ length: nf }, () => []);
     const removed: number[][] = Array.from({ length: nf }, () => []);
     const latest: number[] = new Array<number>(nf).fill(-1);
+    /** First affected commit in topological order, and the earliest affected commit date. */
+    const firstIdx: number[] = new Array<number>(nf).fill(-1);
+    const minTs: number[] = new Array<number>(nf).fill(Infinity);
+    const count = (f: number, i: number) => {
+      affected[f]!++;
+      if (latest[f]! < 0 || ts[i]! >= ts[latest[f]!]!) latest[f] = i;
+      if (firstIdx[f]! < 0) firstIdx[f] = i;
+      if (ts[i]! < minTs[f]!) minTs[f] = ts[i]!;
+    };
     for (let i = 0; i < n; i++) {
       const Fi = F[i]!;
       const ps = parentIdx[i]!;
       const ops = outerParents[i]!;
       if (ps.length === 1 && ops.length === 0 && F[ps[0]!] === Fi) {
-        for (const f of Fi) {
-          affected[f]!++;
-          if (latest[f]! < 0 || ts[i]! >= ts[latest[f]!]!) latest[f] = i;
-        }
+        for (const f of Fi) count(f, i);
         continue;
       }
       const parentSets = ps.map((p) => F[p]!).concat(ops.map((p) => outerF.get(p) ?? new Set<number>()));
       for (const f of Fi) {
-        affected[f]!++;
-        if (latest[f]! < 0 || ts[i]! >= ts[latest[f]!]!) latest[f] = i;
+        count(f, i);
         if (!parentSets.some((s) => s.has(f))) introduced[f]!.push(i);
       }
       const gone = new Set<number>();
@@ -816,14 +860,17 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
       if (affected[f] === 0) continue; // only seen in unreachable/outer states
       throwIfAborted(signal);
       const acc = findingsById[f]!;
-      for (let i = 0; i < n; i++) {
+      // Commits before the first affected one (topological order) can neither have it nor descend
+      // from it: start there, and read anything earlier as "never".
+      const start = firstIdx[f]!;
+      for (let i = start; i < n; i++) {
         const a = F[i]!.has(f);
         let e = a;
-        if (!e) for (const p of parentIdx[i]!) if (ever[p]) e = true;
+        if (!e) for (const p of parentIdx[i]!) if (p >= start && ever[p]) e = true;
         ever[i] = e ? 1 : 0;
         const fp = firstParent[i]!;
-        const base = fp >= 0 ? win[fp]! : NOWIN;
-        const pa = fp >= 0 && F[fp]!.has(f);
+        const base = fp >= start ? win[fp]! : NOWIN;
+        const pa = fp >= start && F[fp]!.has(f);
         if (a && !pa) win[i] = { open: i, closed: base.closed };
         else if (!a && pa) win[i] = { open: -1, closed: { from: base.open, to: i, prev: base.closed } };
         else win[i] = base;
@@ -834,7 +881,7 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
       const windowReps: HistoryFinding['windowRepresentatives'] = [];
       let openSomewhere = false;
       for (const r of tipRefs) {
-        if (!ever[r.tip]) continue;
+        if (r.tip < start || !ever[r.tip]) continue;
         const atTip = F[r.tip]!.has(f);
         refStates.push({ name: r.name, affectedAtTip: atTip });
         if (r.name.startsWith('refs/tags/')) {
@@ -877,9 +924,7 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
       const byDate = (a: CommitRef, b: CommitRef) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.commit < b.commit ? -1 : 1);
       intro.sort(byDate);
       rem.sort(byDate);
-      let minTs = Infinity;
-      for (let i = 0; i < n; i++) if (ts[i]! < minTs && F[i]!.has(f)) minTs = ts[i]!;
-      const firstSeen = minTs === Infinity ? undefined : isoDate(minTs);
+      const firstSeen = minTs[f] === Infinity ? undefined : isoDate(minTs[f]!);
       const lastSeen = openSomewhere ? null : rem.length > 0 ? rem[rem.length - 1]!.date : null;
       const li = latest[f]!;
       const repOid = stateOf.get(li)!.get(acc.path)!;
@@ -908,6 +953,8 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
         windowRepresentatives: windowReps,
       });
     }
+    // Blob lines for the representatives' entries (fast-path entries carry small-document lines).
+    await fixRepresentativeLines(findings, cat);
     findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     progress('done', stats.blobsRead, stats.distinctBlobs);
     return makeResult(findings, stateOf);

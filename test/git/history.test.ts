@@ -175,6 +175,35 @@ describe('sweepHistory over an npm + yarn history with branches, merges, tags, m
     expect(full.findings).toEqual(res.findings);
   });
 
+  it('--since narrows the commits; a parent before the range still decides introduced/removed', async () => {
+    const since = await sweepHistory(r.dir, { targets: EVIL, since: iso(4) });
+    // c4 (day 4) onwards, plus old's c11 and hot's c9; c2's lockfile is read from the boundary.
+    expect(since.stats.commits).toBe(8);
+    const h = find(since, 'package-lock.json').history;
+    expect(h.introduced).toEqual([]); // c4's parent c2 (outside the range) was already affected
+    expect(shas(h.removed)).toEqual([c.c5]);
+    expect(h.affectedCommits).toBe(1);
+    const until = await sweepHistory(r.dir, { targets: EVIL, until: iso(3) });
+    expect(until.stats.commits).toBe(3); // c1, c2, c3
+    expect(shas(find(until, 'package-lock.json').history.removed)).toEqual([c.c3]);
+  });
+
+  it('rejects option values git would take for options', async () => {
+    await expect(sweepHistory(r.dir, { targets: EVIL, refs: ['--output=/tmp/x'] })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(sweepHistory(r.dir, { targets: EVIL, since: '--all' })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('stops when aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(sweepHistory(r.dir, { targets: EVIL, signal: ac.signal })).rejects.toThrow('stop');
+  });
+
+  it('without the worker thread the answers are the same', async () => {
+    const plain = await sweepHistory(r.dir, { targets: EVIL, repoLabel: 'web', threaded: false });
+    expect(plain.findings).toEqual(res.findings);
+  });
+
   it('a thousand targets give the same verdicts as one', async () => {
     const many = new TargetIndex([
       { name: 'evil', range: '1.0.0', source: 'cli' },
@@ -210,6 +239,61 @@ describe('sweepHistory over pnpm', () => {
       { ref: 'refs/heads/main', from: iso(3), to: iso(4), fromCommit: c3, toCommit: c4 },
     ]);
     expect(res.commitInfo(c3)).toEqual({ commit: c3, date: iso(3), parents: [c1, c2] });
+  });
+});
+
+describe('sweepHistory over merges that decide on their own', () => {
+  it('a merge that keeps its first parent drops the side\'s version (a removal); a merge resolution can introduce', async () => {
+    const r = new TestRepo();
+    const c1 = r.commit(1, 'm1', { 'package-lock.json': npmLock({ 'left-pad': '1.3.0' }) });
+    r.checkout('side', true);
+    const c2 = r.commit(2, 'm2 side evil', { 'package-lock.json': npmLock({ 'left-pad': '1.3.0', evil: '1.0.0' }) });
+    r.checkout('main');
+    // `-s ours`: the merge's tree is main's, the side's lockfile change is dropped.
+    r.git(['merge', '-q', '-s', 'ours', '--no-edit', '-m', 'm3 merge side keeping ours', 'side'], {
+      GIT_AUTHOR_DATE: '1704369600 +0000',
+      GIT_COMMITTER_DATE: '1704369600 +0000',
+    });
+    const c3 = r.head();
+    // An "evil merge": both parents clean, the merge commit itself writes the version.
+    r.checkout('other', true);
+    const c4 = r.commit(4, 'm4 other', { 'README.md': 'x\n' });
+    r.checkout('main');
+    r.git(['merge', '-q', '--no-ff', '--no-commit', 'other']);
+    const c5 = r.commit(5, 'm5 merge other with a hand edit', { 'package-lock.json': npmLock({ 'left-pad': '1.3.0', evil: '1.0.0' }) });
+    const res = await sweepHistory(r.dir, { targets: EVIL });
+    const h = find(res, 'package-lock.json').history;
+    expect(res.commitInfo(c5)!.parents).toEqual([c3, c4]);
+    expect(res.commitInfo(c3)!.parents).toEqual([c1, c2]);
+    expect(shas(h.introduced)).toEqual([c2, c5]);
+    expect(shas(h.removed)).toEqual([c3]);
+    expect(h.affectedCommits).toBe(2);
+    // `other` forks after the ours-merge: c2 is in its history (second parent), its tip is clean.
+    expect(h.refs).toEqual([
+      { name: 'refs/heads/main', affectedAtTip: true },
+      { name: 'refs/heads/other', affectedAtTip: false },
+      { name: 'refs/heads/side', affectedAtTip: true },
+    ]);
+    expect(h.windows).toEqual([
+      { ref: 'refs/heads/main', from: iso(5), to: null, fromCommit: c5, toCommit: null },
+      { ref: 'refs/heads/side', from: iso(2), to: null, fromCommit: c2, toCommit: null },
+    ]);
+  });
+});
+
+describe('sweepHistory on what is not a history', () => {
+  it('a folder that is not a repository is a GIT_ERROR gap, not a clean result', async () => {
+    const res = await sweepHistory(tempDir(), { targets: EVIL, repoLabel: 'x' });
+    expect(res.findings).toEqual([]);
+    expect(res.gaps).toEqual([{ repo: 'x', path: '.', code: 'GIT_ERROR', reason: expect.stringContaining('not a git repository') }]);
+  });
+
+  it('a repository without commits has nothing to sweep', async () => {
+    const r = new TestRepo();
+    const res = await sweepHistory(r.dir, { targets: EVIL });
+    expect(res.findings).toEqual([]);
+    expect(res.gaps).toEqual([]);
+    expect(res.stats.commits).toBe(0);
   });
 });
 
