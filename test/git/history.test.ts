@@ -204,6 +204,20 @@ describe('sweepHistory over an npm + yarn history with branches, merges, tags, m
     expect(plain.findings).toEqual(res.findings);
   });
 
+  it('several cat-file readers give the same answers as one', async () => {
+    const big = new TestRepo();
+    for (let d = 1; d <= 24; d++) {
+      const deps: Record<string, string> = { [`filler-${d}`]: '1.0.0', evil: d >= 8 && d < 15 ? '1.0.0' : '1.0.1' };
+      big.commit(d, `v${d}`, { 'package-lock.json': npmLock(deps) });
+      if (d === 12) big.tag('v12');
+    }
+    const one = await sweepHistory(big.dir, { targets: EVIL, repoLabel: 'big', readers: 1 });
+    const two = await sweepHistory(big.dir, { targets: EVIL, repoLabel: 'big', readers: 2 });
+    expect(one.stats.distinctBlobs).toBeGreaterThanOrEqual(16);
+    expect(two.findings).toEqual(one.findings);
+    expect(one.findings.map((f) => [f.version, f.history.affectedCommits, f.history.tags])).toEqual([['1.0.0', 7, ['v12']]]);
+  });
+
   it('a thousand targets give the same verdicts as one', async () => {
     const many = new TargetIndex([
       { name: 'evil', range: '1.0.0', source: 'cli' },
