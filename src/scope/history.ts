@@ -41,7 +41,7 @@ export async function sweepRepo(
  * history; one only in history becomes a finding with present=false (null in a bare repository), its
  * dependency paths computed from its representative blob.
  */
-export async function mergeHistory(sweep: RepoSweep, findings: Finding[], gaps: Gap[]): Promise<void> {
+export async function mergeHistory(sweep: RepoSweep, findings: Finding[]): Promise<void> {
   const { repo, history } = sweep;
   const byKey = new Map<string, Finding>();
   for (const f of findings) if (f.repo === repo.label) byKey.set(`${f.lockfile}\0${f.package}\0${f.version}`, f);
@@ -95,7 +95,6 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[], gaps: 
   } finally {
     batch.close();
   }
-  void gaps;
 }
 
 /** A TargetIndex-like matcher restricted to a history finding's own targets. */
@@ -145,7 +144,7 @@ export interface ExposedEvidence {
  * finding, each window's first commit, and the tips of affected refs. Each secret names the commits it
  * was exposed at. Distinct sets of CI files are analysed once.
  */
-export async function evidenceAtExposedCommits(sweep: RepoSweep, findings: Finding[]): Promise<ExposedEvidence> {
+export async function evidenceAtExposedCommits(sweep: RepoSweep): Promise<ExposedEvidence> {
   const { repo, history } = sweep;
   const commits = new Set<string>();
   for (const h of history.findings) {
@@ -195,6 +194,5 @@ export async function evidenceAtExposedCommits(sweep: RepoSweep, findings: Findi
     return { ...s, commits: cs, exposedFrom: dates[0], exposedTo: dates[dates.length - 1] };
   });
   const latestKey = [...byKey.values()].pop();
-  void findings;
   return { secrets, gaps, latest: latestKey?.ev };
 }

@@ -132,7 +132,7 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     sweeps.sort((a, b) => cmp(a.repo.label, b.repo.label));
     for (const sw of sweeps) {
       report.gaps.push(...sw.history.gaps);
-      await mergeHistory(sw, report.findings, report.gaps);
+      await mergeHistory(sw, report.findings);
     }
     report.scanned!.commits = commits;
     report.scanned!.blobs = blobs;
@@ -164,7 +164,7 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     let current: RepoEvidence | undefined;
     if (repo.kind !== 'bare') current = repoEvidence(worktreeRepoFiles(repo.root), repo.label);
     if (sweep && sweep.history.findings.length > 0) {
-      const atCommits = await evidenceAtExposedCommits(sweep, report.findings);
+      const atCommits = await evidenceAtExposedCommits(sweep);
       secrets.push(...atCommits.secrets);
       report.gaps.push(...atCommits.gaps);
       if (!current) current = atCommits.latest;
