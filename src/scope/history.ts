@@ -41,7 +41,7 @@ export async function sweepRepo(
  * history; one only in history becomes a finding with present=false (null in a bare repository), its
  * dependency paths computed from its representative blob.
  */
-export async function mergeHistory(sweep: RepoSweep, findings: Finding[]): Promise<void> {
+export async function mergeHistory(sweep: RepoSweep, findings: Finding[], idx: TargetIndex): Promise<void> {
   const { repo, history } = sweep;
   const byKey = new Map<string, Finding>();
   for (const f of findings) if (f.repo === repo.label) byKey.set(`${f.lockfile}\0${f.package}\0${f.version}`, f);
@@ -55,7 +55,7 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[]): Promi
     needPaths.push(h);
   }
   if (needPaths.length === 0) return;
-  // One full parse per representative blob, for direct/paths.
+  // One full parse per representative blob, for direct/paths; every finding of that blob is matched.
   const batch = new CatFileBatch(repo.root);
   const parsed = new Map<string, ReturnType<typeof hitsOf> | null>();
   try {
@@ -66,7 +66,7 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[]): Promi
         let hits: ReturnType<typeof hitsOf> | null = null;
         try {
           const bytes = await batch.read(rep.blob);
-          if (bytes) hits = hitsOf(readLockfile(bytes, { repo: repo.label, path: rep.path, commit: rep.commit }), idxOf(h));
+          if (bytes) hits = hitsOf(readLockfile(bytes, { repo: repo.label, path: rep.path, commit: rep.commit }), idx);
         } catch {
           hits = null; // the sweep already reported unreadable blobs as gaps
         }
@@ -95,15 +95,6 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[]): Promi
   } finally {
     batch.close();
   }
-}
-
-/** A TargetIndex-like matcher restricted to a history finding's own targets. */
-function idxOf(h: HistoryFinding): TargetIndex {
-  const names = new Set(h.targets.map((t) => t.name));
-  return {
-    has: (n: string) => names.has(n),
-    match: (e: { name: string; version: string }) => (e.name === h.package && e.version === h.version ? h.targets : []),
-  } as unknown as TargetIndex;
 }
 
 const MAX_CI_FILE = 2 * 1024 * 1024;

@@ -132,7 +132,7 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     sweeps.sort((a, b) => cmp(a.repo.label, b.repo.label));
     for (const sw of sweeps) {
       report.gaps.push(...sw.history.gaps);
-      await mergeHistory(sw, report.findings);
+      await mergeHistory(sw, report.findings, idx);
     }
     report.scanned!.commits = commits;
     report.scanned!.blobs = blobs;
