@@ -128,6 +128,10 @@ export type GapCode =
   | 'CI_PARSE_ERROR'
   | 'BUILD_COMMIT_MISSING'
   | 'SYMLINK_LOOP'
+  | 'SYMLINK_NOT_FOLLOWED'
+  | 'NO_LOCKFILE'
+  | 'NOTHING_TO_SCAN'
+  | 'NOT_SWEPT'
   | 'NOT_FOUND';
 
 export interface Gap {

@@ -15,6 +15,7 @@ import { repoEvidence, type RepoEvidence } from './evidence.js';
 import { evidenceAtExposedCommits, mergeHistory, sweepRepo, type RepoSweep } from './history.js';
 import { loadBuildRecords, matchBuilds } from '../builds/index.js';
 import os from 'node:os';
+import { UsageError } from '../errors.js';
 import { shardOf } from './shard.js';
 
 export interface ScopeProgress {
@@ -57,6 +58,11 @@ export interface ScopeOptions {
 }
 
 export async function scope(opts: ScopeOptions): Promise<Report> {
+  for (const [flag, value] of [['--since', opts.since], ['--until', opts.until]] as const) {
+    if (value !== undefined && !isGitDate(value)) {
+      throw new UsageError(`invalid ${flag} date "${value}": use an ISO date (2025-09-08, 2025-09-08T13:00:00Z) or "<n> <unit>s ago"`);
+    }
+  }
   const idx = new TargetIndex(opts.targets);
   const progress = opts.onProgress ?? (() => undefined);
   progress({ phase: 'discover' });
@@ -91,6 +97,21 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
   // 2. History of every git repository, in parallel.
   const sweeps: RepoSweep[] = [];
   const gitRepos = found.repos.filter((r) => r.kind !== 'folder');
+  if (opts.history === false) {
+    for (const r of gitRepos) {
+      report.gaps.push({
+        repo: r.label,
+        path: '.',
+        code: 'NOT_SWEPT',
+        reason: r.kind === 'bare' ? 'bare repository and --no-history: nothing in it was read' : 'git history not swept (--no-history): only the working tree was read',
+      });
+    }
+  }
+  const narrowing = [
+    opts.since ? `commits before ${opts.since} (--since)` : '',
+    opts.until ? `commits after ${opts.until} (--until)` : '',
+    opts.refs?.length ? `refs not matching ${opts.refs.join(', ')} (--refs)` : '',
+  ].filter(Boolean);
   if (opts.history !== false && gitRepos.length > 0) {
     let swept = 0;
     let commits = 0;
@@ -119,6 +140,14 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
           },
         });
         sweeps.push(sw);
+        if (narrowing.length) {
+          report.gaps.push({
+            repo: repo.label,
+            path: '.',
+            code: 'NOT_SWEPT',
+            reason: sw.history.stats.refs === 0 ? `no ref matches --refs ${opts.refs!.join(', ')}: no history was read` : `sweep narrowed: ${narrowing.join(', ')} were not read`,
+          });
+        }
         commits += sw.history.stats.commits;
         blobs += sw.history.stats.distinctBlobs;
       } catch (e) {
@@ -197,6 +226,14 @@ function mergeSecrets(list: SecretExposure[]): SecretExposure[] {
     byKey.set(k, { ...cur, ...(commits.length ? { commits } : {}), ...(s.exposedAt || cur.exposedAt ? { exposedAt: 'working tree and history' } : {}) });
   }
   return [...byKey.values()];
+}
+
+/** Dates git's --since/--until read the way a responder means them; anything else is a usage error. */
+export function isGitDate(value: string): boolean {
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v)) return !Number.isNaN(Date.parse(v.replace(' ', 'T')));
+  if (/^\d+\.?\s*(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\.?\s*ago$/i.test(v)) return true;
+  return /^(yesterday|today|now)$/i.test(v);
 }
 
 /** Run `fn` over items with at most `n` in flight. */

@@ -183,6 +183,14 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
 
   const list = [...repos.values()];
   for (const r of list) r.lockfiles.sort();
+  for (let ri = 0; ri < roots.length; ri++) gaps.push(...(await manifestsWithoutLockfile(roots[ri]!, given[ri]!, multi, list)));
+  if (list.length === 0) {
+    gaps.push({
+      path: given.join(', '),
+      code: 'NOTHING_TO_SCAN',
+      reason: 'no lockfile and no git repository below the scanned path: nothing could be checked (wrong --path?)',
+    });
+  }
   list.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   return { repos: list, gaps, roots, notes };
 }
@@ -219,6 +227,29 @@ function wrappedFs(root: string, labelOf: (abs: string) => string, gaps: Gap[]) 
       reason: `directory could not be listed (${e.code ?? e.message}); lockfiles below it were not scanned`,
     });
   };
+  // Symbolic links to directories are not followed (no loops, no escaping the scan root): each one is
+  // a gap naming its target, so the responder can scan it with --path.
+  const links = (dir: string, res: unknown) => {
+    if (!Array.isArray(res)) return;
+    for (const d of res as fs.Dirent[]) {
+      if (typeof d !== 'object' || !d.isSymbolicLink?.()) continue;
+      if (d.name === 'node_modules' || d.name === '.git') continue;
+      const abs = path.join(path.isAbsolute(dir) ? dir : path.join(root, dir), d.name);
+      let target: string;
+      try {
+        if (!fs.statSync(abs).isDirectory()) continue;
+        target = fs.realpathSync(abs);
+      } catch {
+        continue; // dangling link: nothing behind it
+      }
+      if (abs.split(path.sep).includes('node_modules')) continue;
+      gaps.push({
+        path: labelOf(abs),
+        code: 'SYMLINK_NOT_FOLLOWED',
+        reason: `symbolic link to the directory ${target}: not followed; scan it with --path ${target}`,
+      });
+    }
+  };
   type Cb = (err: NodeJS.ErrnoException | null, res?: unknown) => void;
   return {
     ...fs,
@@ -227,7 +258,10 @@ function wrappedFs(root: string, labelOf: (abs: string) => string, gaps: Gap[]) 
         if (err && err.code !== 'ENOENT' && err.code !== 'ENOTDIR') {
           note(p, err);
           cb(null, []);
-        } else cb(err, res);
+        } else {
+          if (!err) links(p, res);
+          cb(err, res);
+        }
       });
     }) as unknown as typeof fs.readdir,
     readdirSync: ((p: string, o: unknown) => {
@@ -239,4 +273,52 @@ function wrappedFs(root: string, labelOf: (abs: string) => string, gaps: Gap[]) 
       }
     }) as unknown as typeof fs.readdirSync,
   };
+}
+
+/**
+ * A package.json that declares dependencies with no lockfile beside it or above it (up to the scan root)
+ * resolved versions nobody recorded: it cannot be called clean.
+ */
+async function manifestsWithoutLockfile(root: string, given: string, multi: boolean, repos: DiscoveredRepo[]): Promise<Gap[]> {
+  const manifests = await fg('**/package.json', {
+    cwd: root,
+    ignore: ['**/node_modules/**', '**/.git/**'],
+    followSymbolicLinks: false,
+    suppressErrors: true,
+  });
+  const lockDirs = new Set<string>();
+  for (const r of repos) for (const l of r.lockfiles) lockDirs.add(path.dirname(path.join(r.root, l)));
+  const gaps: Gap[] = [];
+  for (const rel of manifests.sort()) {
+    const abs = path.join(root, rel);
+    let pkg: { dependencies?: object; devDependencies?: object; optionalDependencies?: object };
+    try {
+      const st = fs.statSync(abs);
+      if (st.size > 1024 * 1024) continue;
+      pkg = JSON.parse(fs.readFileSync(abs, 'utf8')) as typeof pkg;
+    } catch {
+      continue;
+    }
+    const deps = { ...(pkg.dependencies ?? {}), ...(pkg.devDependencies ?? {}), ...(pkg.optionalDependencies ?? {}) };
+    if (Object.keys(deps).length === 0) continue;
+    let d = path.dirname(abs);
+    let covered = false;
+    for (;;) {
+      if (lockDirs.has(d)) {
+        covered = true;
+        break;
+      }
+      if (d === root || d === path.dirname(d)) break;
+      d = path.dirname(d);
+    }
+    if (covered) continue;
+    const relDir = toPosix(path.dirname(rel));
+    const label = multi ? `${toPosix(given).replace(/\/+$/, '') || '.'}/${rel}` : rel;
+    gaps.push({
+      path: label,
+      code: 'NO_LOCKFILE',
+      reason: `package.json declares ${Object.keys(deps).length} dependencies but ${relDir === '.' ? 'the folder' : relDir} has no lockfile: the versions installed from it are unknown (check installed trees with --installed, or build logs)`,
+    });
+  }
+  return gaps;
 }

@@ -24,3 +24,38 @@ describe('history-only findings', () => {
     ]);
   });
 });
+
+describe('a narrowed sweep is not a complete one', () => {
+  const targets = [{ name: 'chalk', range: '5.6.1', source: 'test' }];
+  const repo = () => {
+    const r = new TestRepo();
+    r.commit(1, 'init', { 'package-lock.json': npmLock({ chalk: '5.6.0' }) });
+    r.commit(5, 'bad', { 'package-lock.json': npmLock({ chalk: '5.6.1' }) });
+    r.commit(6, 'fixed', { 'package-lock.json': npmLock({ chalk: '5.6.2' }) });
+    return r;
+  };
+
+  it('--no-history: the git history is a gap, so "not found" is not "clean"', async () => {
+    const r = repo();
+    const report = await scope({ paths: [r.dir], targets, history: false, secrets: false });
+    expect(report.findings).toEqual([]);
+    expect(report.gaps.map((g) => [g.repo, g.code])).toEqual([['.', 'NOT_SWEPT']]);
+  });
+
+  it('--since / --refs say what was not read', async () => {
+    const r = repo();
+    const since = await scope({ paths: [r.dir], targets, since: '2024-01-20', secrets: false });
+    expect(since.findings).toEqual([]);
+    expect(since.gaps.map((g) => [g.code, g.reason])).toEqual([['NOT_SWEPT', 'sweep narrowed: commits before 2024-01-20 (--since) were not read']]);
+    const refs = await scope({ paths: [r.dir], targets, refs: ['refs/heads/release/'], secrets: false });
+    expect(refs.gaps.map((g) => [g.code, g.reason])).toEqual([['NOT_SWEPT', 'no ref matches --refs refs/heads/release/: no history was read']]);
+    const full = await scope({ paths: [r.dir], targets, secrets: false });
+    expect(full.findings.map((f) => [f.package, f.version])).toEqual([['chalk', '5.6.1']]);
+    expect(full.gaps).toEqual([]);
+  });
+
+  it.each(['yesterdayish', '2025-13-45', '1 fortnight ago'])('rejects the date %s', async (d) => {
+    const r = repo();
+    await expect(scope({ paths: [r.dir], targets, since: d })).rejects.toThrow(/invalid --since date/);
+  });
+});
