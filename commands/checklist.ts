@@ -5,6 +5,7 @@ import { loadPlaybook } from '../src/playbook/playbook.js';
 import { renderChecklist, splitByTeam } from '../src/playbook/checklist.js';
 import { loadReport } from '../src/report/load.js';
 import { IrCommand } from './_shared/base.js';
+import { UsageError } from '../src/errors.js';
 
 export default class Checklist extends IrCommand {
   static override summary = 'Write the rotation and rebuild checklist (Markdown task lists) from a saved Report.';
@@ -37,6 +38,10 @@ export default class Checklist extends IrCommand {
       }
       for (const f of written) this.log(f);
       return { written };
+    }
+    if (flags.team !== undefined) {
+      const teams = [...splitByTeam(report).keys()].sort();
+      if (!teams.includes(flags.team)) throw new UsageError(`no team "${flags.team}" in this Report; its teams are: ${teams.join(', ') || 'none'}`, { path: args.report });
     }
     const md = renderChecklist(report, { playbook, team: flags.team });
     if (flags.out) this.writeOut(flags.out, md);

@@ -296,20 +296,41 @@ interface SecretGroup {
   advice: SecretKindAdvice;
 }
 
-function secretGroups(ctx: Context): SecretGroup[] {
-  const groups = new Map<string, SecretGroup>();
+/**
+ * The advice for one exposure: the playbook's entry for its kind or name; where the playbook has only its
+ * generic entry, the analyser's own rotation advice carried in the Report (e.g. `gh cache delete` for a
+ * cache-write capability) is more exact.
+ */
+function adviceForExposure(s: SecretExposure, playbook: Playbook): SecretKindAdvice {
+  const a = adviceFor(s, playbook);
+  const r = s.rotation as { action?: string; rotate?: string; checkAfter?: string } | undefined;
+  if (a.id !== 'generic' || !r?.rotate) return a;
+  return {
+    ...a,
+    rotate: r.action === 'audit' ? `cannot be rotated (audit instead): ${r.rotate}` : r.rotate,
+    audit: r.checkAfter ?? a.audit,
+  };
+}
+
+function score(s: SecretExposure): number {
+  return typeof s.score === 'number' ? s.score : 0;
+}
+
+function secretGroups(ctx: Context): (SecretGroup & { score: number })[] {
+  const groups = new Map<string, SecretGroup & { score: number }>();
   for (const s of ctx.report.secrets) {
     const key = `${s.repo}\0${s.name}`;
     let g = groups.get(key);
     if (!g) {
-      g = { repo: s.repo, name: s.name, kind: s.kind, tier: s.tier, places: [], advice: adviceFor(s, ctx.playbook) };
+      g = { repo: s.repo, name: s.name, kind: s.kind, tier: s.tier, places: [], advice: adviceForExposure(s, ctx.playbook), score: score(s) };
       groups.set(key, g);
     }
     g.places.push(s);
+    g.score = Math.max(g.score, score(s));
     if (TIERS.indexOf(s.tier) < TIERS.indexOf(g.tier)) {
       g.tier = s.tier;
       g.kind = s.kind;
-      g.advice = adviceFor(s, ctx.playbook);
+      g.advice = adviceForExposure(s, ctx.playbook);
     }
   }
   return [...groups.values()];
@@ -329,7 +350,8 @@ function secretsTasks(ctx: Context, rule: PlaybookRule): string[] {
   });
   groups.sort((a, b) =>
     rule.order === 'tier'
-      ? TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) || cmp(a.repo, b.repo) || cmp(a.name, b.name)
+      ? // Same order as the Report: tier, then how much the credential is worth to an attacker.
+        TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) || b.score - a.score || cmp(a.repo, b.repo) || cmp(a.name, b.name)
       : cmp(a.repo, b.repo) || cmp(a.name, b.name),
   );
   return groups.map((g) =>

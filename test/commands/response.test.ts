@@ -119,3 +119,11 @@ describe('npm-ir secrets', () => {
     expect(rep.ciFiles.api).toEqual([]);
   });
 });
+
+describe('npm-ir checklist --team', () => {
+  it('rejects a team the Report does not have, naming the teams it has', () => {
+    const r = cli(['checklist', reportFile, '--team', 'nosuch']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no team "nosuch".*@acme\/web-team, unowned/);
+  });
+});

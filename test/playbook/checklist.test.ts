@@ -235,3 +235,33 @@ describe('checklistSummary', () => {
     expect(checklistSummary(emptyReport())).toContain('tasks per step: contain 0, remove 0, identify 0, rotate 0');
   });
 });
+
+describe('rotation tasks: order and advice', () => {
+  it('within a tier, the most valuable credential comes first; the Report’s own advice fills in for generic kinds', async () => {
+    const { sampleReport } = await import('../report/sample-report.js');
+    const { renderChecklist } = await import('../../src/playbook/checklist.js');
+    const base = sampleReport();
+    const s0 = base.secrets[0]!;
+    const report = {
+      ...base,
+      secrets: [
+        { ...s0, name: 'AAA_LOW_VALUE', kind: 'observability', tier: 'T0' as const, score: 10 },
+        { ...s0, name: 'ZZZ_HIGH_VALUE', kind: 'npm-token', tier: 'T0' as const, score: 90 },
+        {
+          ...s0,
+          name: 'Actions cache write',
+          kind: 'cache-capability',
+          tier: 'T0' as const,
+          score: 50,
+          rotation: { action: 'audit', rotate: 'delete suspicious cache entries (`gh cache list`, `gh cache delete`)', checkAfter: 'cache entries written in the window' },
+        },
+      ],
+    };
+    const md = renderChecklist(report);
+    const rotate = md.slice(md.indexOf('## 4.'), md.indexOf('## 5.'));
+    const order = ['ZZZ_HIGH_VALUE', 'Actions cache write', 'AAA_LOW_VALUE'].map((n) => rotate.indexOf(n));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(rotate).toContain('cannot be rotated (audit instead): delete suspicious cache entries');
+  });
+});
