@@ -7,11 +7,12 @@ import { IrCommand } from './_shared/base.js';
 
 export default class Merge extends IrCommand {
   static override summary = 'Join the Reports of a sharded sweep (scope --shard i/n) into one Report.';
+  static override description = 'Every Report must come from the same targets. Findings, builds, secrets, gaps and notes are united, de-duplicated and sorted; the exit code is that of the merged Report (0 clean, 1 affected, 3 incomplete).';
   static override examples = [
     { description: 'Eight shards run as a CI matrix, then joined', command: '<%= config.bin %> <%= command.id %> shard-*.json --out report.json' },
   ];
   static override strict = false;
-  static override args = { report: Args.string({ description: 'shard Reports (two or more)', required: true }) };
+  static override args = { report: Args.string({ description: 'shard Reports (one or more; every shard of the sweep)', required: true }) };
   static override flags = {
     out: Flags.string({ char: 'o', description: 'write the merged Report to this file (default: stdout as JSON)' }),
     json: Flags.boolean({ description: 'print the merged Report as JSON even with --out', default: false }),

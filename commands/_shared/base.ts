@@ -17,7 +17,8 @@ export abstract class IrCommand extends Command {
     }
     if (err.oclif?.exit !== undefined) {
       // oclif usage errors (unknown flag, missing argument): one line, exit 2.
-      this.logToStderr(`npm-ir: error: ${escapeTerminal(err.message.split('\n')[0] ?? '')}`);
+      const lines = err.message.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help with/.test(l) && !/^The following errors occurred:?$/.test(l));
+      this.logToStderr(`npm-ir: error: ${escapeTerminal(lines.join(' ').replace(/\u001b\[[0-9;]*m/g, ''))}`);
       this.logToStderr(`See more help with --help`);
       this.exit(2);
     }

@@ -13,7 +13,7 @@ function table(header: string[], rows: string[][], maxWidth = 60): string {
     .join('\n');
 }
 
-const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'open');
+const day = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(0, 16).replace('T', ' ') : 'open');
 
 function via(f: Finding): string {
   if (f.direct) return 'direct';
@@ -70,7 +70,7 @@ export function renderTable(report: Report): string {
       out.push('HISTORY (exposure windows; tags built from exposed code)');
       out.push(
         table(
-          ['REPO', 'LOCKFILE', 'PACKAGE', 'FIRST SEEN', 'REMOVED', 'COMMITS', 'BRANCHES STILL AFFECTED', 'TAGS'],
+          ['REPO', 'LOCKFILE', 'PACKAGE', 'FIRST SEEN (UTC)', 'REMOVED (UTC)', 'COMMITS', 'BRANCHES STILL AFFECTED', 'TAGS'],
           withHistory.map((f) => {
             const h = f.history!;
             const live = h.refs.filter((r) => r.affectedAtTip && !r.name.startsWith('refs/tags/')).map((r) => esc(r.name.replace(/^refs\/(heads|remotes)\//, '')));
@@ -95,7 +95,7 @@ export function renderTable(report: Report): string {
     out.push(`BUILDS THAT RAN AFFECTED COMMITS (${report.builds.length})`);
     out.push(
       table(
-        ['REPO', 'BUILD', 'COMMIT', 'WORKFLOW', 'STARTED', 'URL'],
+        ['REPO', 'BUILD', 'COMMIT', 'WORKFLOW', 'STARTED (UTC)', 'URL'],
         report.builds.map((b) => [esc(b.repo), esc(b.id), b.commit.slice(0, 12), esc(b.workflow ?? '-'), day(b.startedAt), esc(b.url ?? '-')]),
         70,
       ),
