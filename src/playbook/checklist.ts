@@ -217,11 +217,39 @@ function reposTasks(ctx: Context, rule: PlaybookRule): string[] {
   });
 }
 
+/** Refs and workflow names that are the attacker's (indicators): contained, never fixed or rebuilt. */
+function attackerRefs(ctx: Context): Set<string> {
+  return new Set((ctx.report.indicators ?? []).filter((i) => i.kind === 'ref').map((i) => `${i.repo}\0${i.path}`));
+}
+function attackerWorkflows(ctx: Context): Set<string> {
+  const out = new Set<string>();
+  for (const i of ctx.report.indicators ?? []) {
+    if (i.kind !== 'file' || !i.path.startsWith('.github/workflows/')) continue;
+    const base = i.path.slice(i.path.lastIndexOf('/') + 1);
+    out.add(`${i.repo}\0${base}`).add(`${i.repo}\0${base.replace(/\.ya?ml$/, '')}`);
+  }
+  return out;
+}
+
+function indicatorsTasks(ctx: Context, rule: PlaybookRule): string[] {
+  return [...(ctx.report.indicators ?? [])].map((i) =>
+    fill(rule.text, {
+      repo: code(i.repo),
+      path: code(i.kind === 'ref' ? branchName(i.path) : i.path),
+      kind: i.kind === 'ref' ? 'branch' : 'file',
+      incident: plain(i.incident),
+      meaning: plain(i.meaning),
+      seenAt: list(i.seenAt.slice(0, 5).map((c) => code(/^[0-9a-f]{40,64}$/.test(c) ? shortSha(c) : c)), 'unknown') + (i.seenAt.length > 5 ? ` and ${i.seenAt.length - 5} more` : ''),
+    }),
+  );
+}
+
 function branchesTasks(ctx: Context, rule: PlaybookRule): string[] {
   const byKey = new Map<string, { repo: string; ref: string; pkgs: string[] }>();
+  const attacker = attackerRefs(ctx);
   for (const f of ctx.findings) {
     for (const r of f.history?.refs ?? []) {
-      if (!r.affectedAtTip || isTagRef(r.name)) continue;
+      if (!r.affectedAtTip || isTagRef(r.name) || attacker.has(`${f.repo}\0${r.name}`)) continue;
       const key = `${f.repo}\0${r.name}`;
       if (!byKey.has(key)) byKey.set(key, { repo: f.repo, ref: r.name, pkgs: [] });
       byKey.get(key)!.pkgs.push(`${pkgAt(f)} in ${f.lockfile}`);
@@ -252,7 +280,9 @@ function buildPackages(ctx: Context, b: Build): string[] {
 }
 
 function buildsTasks(ctx: Context, rule: PlaybookRule): string[] {
+  const attacker = attackerWorkflows(ctx);
   return [...ctx.report.builds]
+    .filter((b) => !b.workflow || !attacker.has(`${b.repo}\0${b.workflow}`))
     .sort((a, b) => cmp(a.repo, b.repo) || cmp(a.startedAt ?? '', b.startedAt ?? '') || cmp(a.id, b.id))
     .map((b) =>
       fill(rule.text, {
@@ -449,6 +479,7 @@ const GENERATORS: Record<PlaybookRule['for'], (ctx: Context, rule: PlaybookRule)
   publishing: publishingTasks,
   gaps: gapsTasks,
   teams: teamsTasks,
+  indicators: indicatorsTasks,
 };
 
 /** The tasks of one step, in rule order. */

@@ -18,7 +18,8 @@ export type RuleFor =
   | 'secrets'
   | 'publishing'
   | 'gaps'
-  | 'teams';
+  | 'teams'
+  | 'indicators';
 
 export type RuleWhere = 'any' | 'present' | 'absent' | 'history' | 'registry' | 'rotatable';
 
@@ -74,6 +75,7 @@ export const PLACEHOLDERS: Record<RuleFor, readonly string[]> = {
   publishing: ['repo', 'package', 'evidence', 'window', 'command'],
   gaps: ['repo', 'path', 'at', 'code', 'reason'],
   teams: ['team', 'contact', 'targets', 'packages', 'places'],
+  indicators: ['repo', 'path', 'kind', 'incident', 'meaning', 'seenAt'],
 };
 
 /** The playbook bundled with npm-ir. */

@@ -125,6 +125,21 @@ export interface PublishingRepo {
   evidence: string;
 }
 
+/** Evidence of the attacker's own code in a repository (a worm's workflow, branch or payload file). */
+export interface Indicator {
+  repo: string;
+  /** A file path, or a ref name for `kind: 'ref'`. */
+  path: string;
+  kind: 'file' | 'ref';
+  /** Indicator id from data/ci/indicators.json. */
+  id: string;
+  incident: string;
+  meaning: string;
+  /** Commits at which the file was present (history), or 'working tree'. */
+  seenAt: string[];
+  weak?: boolean;
+}
+
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
   tool?: { name: 'npm-ir'; version: string };
@@ -139,6 +154,8 @@ export interface Report {
   scanned?: { repos: number; lockfiles: number; blobs?: number; commits?: number };
   /** Repositories that publish npm packages (see PublishingRepo). */
   publishing?: PublishingRepo[];
+  /** Indicators of compromise found in the affected repositories. */
+  indicators?: Indicator[];
 }
 
 export function emptyReport(): Report {

@@ -90,6 +90,17 @@ export function renderTable(report: Report): string {
       );
     }
   }
+  if (report.indicators?.length) {
+    out.push('');
+    out.push(`INDICATORS OF COMPROMISE (${report.indicators.length}): the attacker's own files or branches; contain them first`);
+    out.push(
+      table(
+        ['REPO', 'KIND', 'PATH', 'INCIDENT', 'MEANING'],
+        report.indicators.map((i) => [esc(i.repo), i.kind, esc(i.path), esc(i.incident), esc(i.meaning)]),
+        70,
+      ),
+    );
+  }
   if (report.builds.length) {
     out.push('');
     out.push(`BUILDS THAT RAN AFFECTED COMMITS (${report.builds.length})`);

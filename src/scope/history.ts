@@ -8,11 +8,12 @@ import { CatFileBatch, runGit } from '../git/exec.js';
 import { sweepHistory, type HistoryFinding, type HistoryResult, type SweepProgress } from '../git/history.js';
 import { readLockfile } from '../lockfiles/index.js';
 import type { TargetIndex } from '../match/index.js';
-import type { Finding, SecretExposure } from '../report/model.js';
+import type { Finding, Indicator, SecretExposure } from '../report/model.js';
 import { CODEOWNERS_LOCATIONS } from '../report/owners.js';
 import type { DiscoveredRepo } from '../sources/discover.js';
 import type { Gap } from '../types.js';
 import { repoEvidence, type RepoEvidence } from './evidence.js';
+import { fileIndicators, refIndicators } from './indicators.js';
 import { hitsOf } from './lockfile-findings.js';
 
 export interface RepoSweep {
@@ -101,14 +102,16 @@ const MAX_CI_FILE = 2 * 1024 * 1024;
 const EXTRA_FILES = new Set(['package.json', 'action.yml', 'action.yaml', '.dockerignore', ...CODEOWNERS_LOCATIONS.map((p) => p.slice(p.lastIndexOf('/') + 1))]);
 
 /** The files of one commit that CI analysis, owners and publishing checks read, as RepoFiles. */
-async function commitFiles(repoDir: string, commit: string, batch: CatFileBatch): Promise<{ files: RepoFiles; key: string }> {
+async function commitFiles(repoDir: string, commit: string, batch: CatFileBatch): Promise<{ files: RepoFiles; key: string; paths: string[] }> {
   const out = await runGit(repoDir, ['ls-tree', '-r', '-z', '--full-tree', '-l', commit]);
   const wanted: { path: string; oid: string }[] = [];
+  const paths: string[] = [];
   for (const rec of out.stdout.toString('utf8').split('\0')) {
     if (!rec) continue;
     const tab = rec.indexOf('\t');
     const [, type, oid, size] = rec.slice(0, tab).split(/\s+/);
     const path = rec.slice(tab + 1);
+    paths.push(path);
     if (type !== 'blob' || path.split('/').includes('node_modules')) continue;
     if (Number(size) > MAX_CI_FILE) continue;
     const base = path.slice(path.lastIndexOf('/') + 1);
@@ -120,12 +123,13 @@ async function commitFiles(repoDir: string, commit: string, batch: CatFileBatch)
     const b = await batch.read(w.oid);
     if (b && !b.subarray(0, 8192).includes(0)) record[w.path] = b.toString('utf8');
   }
-  return { files: repoFilesFromRecord(record), key };
+  return { files: repoFilesFromRecord(record), key, paths };
 }
 
 export interface ExposedEvidence {
   secrets: SecretExposure[];
   gaps: Gap[];
+  indicators: Indicator[];
   /** From the newest exposed commit (or the tip). */
   latest?: RepoEvidence;
 }
@@ -144,20 +148,37 @@ export async function evidenceAtExposedCommits(sweep: RepoSweep): Promise<Expose
     for (const r of h.windowRepresentatives) commits.add(r.commit);
     commits.add(h.representative.commit);
   }
-  if (commits.size === 0) return { secrets: [], gaps: [] };
+  // The tips of refs that still resolve a bad version are exposed too (a worm's own branch is one).
+  const indicators: Indicator[] = [];
+  const affectedRefs = new Set(history.findings.flatMap((h) => h.history.refs.filter((r) => r.affectedAtTip).map((r) => r.name)));
+  try {
+    const refs = await runGit(repo.root, ['for-each-ref', '--format=%(objectname) %(*objectname) %(refname)']);
+    const names: string[] = [];
+    for (const line of refs.stdout.toString('utf8').split('\n')) {
+      const m = /^([0-9a-f]+) ([0-9a-f]*) (.+)$/.exec(line);
+      if (!m) continue;
+      names.push(m[3]!);
+      if (affectedRefs.has(m[3]!)) commits.add(m[2] || m[1]!);
+    }
+    indicators.push(...refIndicators(repo.label, names));
+  } catch {
+    /* refs were read by the sweep already; a failure here only loses the extra tips */
+  }
+  if (commits.size === 0) return { secrets: [], gaps: [], indicators };
   const ordered = [...commits].sort((a, b) => (history.commitInfo(a)?.date ?? '').localeCompare(history.commitInfo(b)?.date ?? '') || a.localeCompare(b));
   const batch = new CatFileBatch(repo.root);
   const byKey = new Map<string, { ev: RepoEvidence; commits: string[] }>();
   const gaps: Gap[] = [];
   try {
     for (const c of ordered) {
-      let cf: { files: RepoFiles; key: string };
+      let cf: { files: RepoFiles; key: string; paths: string[] };
       try {
         cf = await commitFiles(repo.root, c, batch);
       } catch (e) {
         gaps.push({ repo: repo.label, path: '.', commit: c, code: 'GIT_ERROR', reason: `cannot list the tree: ${(e as Error).message}`.slice(0, 300) });
         continue;
       }
+      indicators.push(...fileIndicators(repo.label, cf.paths, c));
       const seen = byKey.get(cf.key);
       if (seen) {
         seen.commits.push(c);
@@ -185,5 +206,5 @@ export async function evidenceAtExposedCommits(sweep: RepoSweep): Promise<Expose
     return { ...s, commits: cs, exposedFrom: dates[0], exposedTo: dates[dates.length - 1] };
   });
   const latestKey = [...byKey.values()].pop();
-  return { secrets, gaps, latest: latestKey?.ev };
+  return { secrets, gaps, indicators, latest: latestKey?.ev };
 }

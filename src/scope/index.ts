@@ -3,7 +3,7 @@
  * a Report. Commands only wire flags to this function.
  */
 import { TargetIndex } from '../match/index.js';
-import { SCHEMA_VERSION, type Finding, type Report, type SecretExposure } from '../report/model.js';
+import { SCHEMA_VERSION, type Finding, type Indicator, type Report, type SecretExposure } from '../report/model.js';
 import { discover, type DiscoveredRepo } from '../sources/discover.js';
 import type { Gap, Target, TargetNote } from '../types.js';
 import { cmp } from './lockfile-findings.js';
@@ -17,6 +17,7 @@ import { loadBuildRecords, matchBuilds } from '../builds/index.js';
 import os from 'node:os';
 import { UsageError } from '../errors.js';
 import { shardOf } from './shard.js';
+import { fileIndicators, mergeIndicators } from './indicators.js';
 
 export interface ScopeProgress {
   phase: 'discover' | 'worktree' | 'history' | 'builds' | 'secrets' | 'done';
@@ -183,6 +184,7 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
   // 4. Evidence for affected repositories: secrets their installs could reach, owners, publishing.
   const affected = new Set(report.findings.map((f) => f.repo));
   const codeownersByRepo = new Map<string, string>();
+  const indicators: Indicator[] = [];
   report.publishing = [];
   for (const repo of found.repos) {
     if (!affected.has(repo.label)) continue;
@@ -191,11 +193,16 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     const presentNow = report.findings.some((f) => f.repo === repo.label && f.present === true);
     const secrets: SecretExposure[] = [];
     let current: RepoEvidence | undefined;
-    if (repo.kind !== 'bare') current = repoEvidence(worktreeRepoFiles(repo.root), repo.label);
+    if (repo.kind !== 'bare') {
+      const files = worktreeRepoFiles(repo.root);
+      current = repoEvidence(files, repo.label);
+      indicators.push(...fileIndicators(repo.label, files.list(), 'working tree'));
+    }
     if (sweep && sweep.history.findings.length > 0) {
       const atCommits = await evidenceAtExposedCommits(sweep);
       secrets.push(...atCommits.secrets);
       report.gaps.push(...atCommits.gaps);
+      indicators.push(...atCommits.indicators);
       if (!current) current = atCommits.latest;
     }
     if (current && (presentNow || !sweep || sweep.history.findings.length === 0)) {
@@ -206,6 +213,14 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     if (current?.codeowners) codeownersByRepo.set(repo.label, current.codeowners.text);
     report.publishing.push(...(current?.publishing ?? []));
   }
+  report.indicators = mergeIndicators(indicators);
+  // A secret reachable from the attacker's own workflow was taken, whatever the tier of its path.
+  const attackerFiles = new Set(report.indicators.filter((i) => i.kind === 'file').map((i) => `${i.repo}\0${i.path}`));
+  report.secrets = report.secrets.map((s) =>
+    attackerFiles.has(`${s.repo}\0${s.file}`) && s.tier !== 'T0'
+      ? { ...s, tier: 'T0' as const, promotedFrom: s.tier, score: Math.max(typeof s.score === 'number' ? s.score : 0, 150), via: `read by the attacker's workflow ${s.file} (indicator of compromise)` }
+      : s,
+  );
   const teams = typeof opts.teams === 'string' ? loadTeams(opts.teams) : opts.teams;
   const owned = assignOwners(report, { codeownersByRepo, teams });
   progress({ phase: 'done', repos: found.repos.length, reposDone: done });
