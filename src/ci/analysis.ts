@@ -1185,6 +1185,13 @@ export function analyzeParses(parses: CiParse[], opts: AnalyzeOptions): SecretEx
         return true;
       });
     if (paths.length > 1) best.paths = paths;
+    // A job-scoped token's permissions differ per job: the audit must cover the union of every path's grants.
+    const perms = sorted.map((x) => x.out.permissions as { source?: string; write?: string[]; read?: string[] } | undefined).filter((p) => !!p);
+    if (perms.length > 1) {
+      const write = [...new Set(perms.flatMap((p) => p.write ?? []))].sort();
+      const read = [...new Set(perms.flatMap((p) => p.read ?? []))].filter((r) => !write.includes(r)).sort();
+      best.permissions = { source: [...new Set(perms.map((p) => p.source).filter(Boolean))].join(', '), write, read };
+    }
     out.push(best);
   }
   // workflow-write escalation: repo secrets no workflow names become reachable.
