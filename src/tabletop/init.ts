@@ -510,7 +510,7 @@ function scenarioMarkdown(scenario: Scenario, repos: InitRepo[]): string {
   const out = [`# Tabletop: ${scenario.title}`, '', scenario.summary.trim(), '', `Exercise clock starts at ${scenario.start} (T+00:00).`, '', '## The organisation', ''];
   for (const r of repos) {
     const spec = scenario.org.repos.find((x) => x.name === r.name);
-    out.push(`- \`repos/${r.name}\` (${r.format}, \`${r.lockfile}\`, ${r.commits} commits)${spec ? `, owned by ${spec.team}` : ''}`);
+    out.push(`- \`repos/${r.name}\` (${r.format}, \`${r.lockfile}\`, ${r.commits} commit${r.commits === 1 ? '' : 's'})${spec ? `, owned by ${spec.team}` : ''}`);
   }
   out.push(
     '',
