@@ -299,6 +299,18 @@ export class CatFileBatch {
     });
   }
 
+  /** The blob at `path` in `commit` (null when absent). The path is repository text: no newlines allowed. */
+  readPath(commit: string, path: string): Promise<Buffer | null> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (!/^[0-9a-f]{4,64}$/i.test(commit)) return Promise.reject(new NpmIrError('GIT_ERROR', `bad commit id: ${commit}`));
+    if (/[\r\n\0]/.test(path) || path.startsWith('/')) return Promise.resolve(null);
+    const name = `${commit}:${path}`;
+    return new Promise((res, rej) => {
+      this.queue.push({ oid: name, resolve: res, reject: rej });
+      this.start().stdin.write(name + '\n');
+    });
+  }
+
   private fail(e: Error): void {
     if (!this.failed) this.failed = e;
     for (const p of this.queue.splice(0)) p.reject(e);

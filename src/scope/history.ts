@@ -67,7 +67,11 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[], idx: T
         let hits: ReturnType<typeof hitsOf> | null = null;
         try {
           const bytes = await batch.read(rep.blob);
-          if (bytes) hits = hitsOf(readLockfile(bytes, { repo: repo.label, path: rep.path, commit: rep.commit }), idx);
+          // The package.json beside the lockfile at that commit names the root and its direct dependencies.
+          const dir = rep.path.includes('/') ? rep.path.slice(0, rep.path.lastIndexOf('/') + 1) : '';
+          const manifest = await batch.readPath(rep.commit, `${dir}package.json`).catch(() => null);
+          const ctx = manifest && manifest.length < 4 * 1024 * 1024 ? { manifest: manifest.toString('utf8') } : undefined;
+          if (bytes) hits = hitsOf(readLockfile(bytes, { repo: repo.label, path: rep.path, commit: rep.commit }, ctx), idx);
         } catch {
           hits = null; // the sweep already reported unreadable blobs as gaps
         }

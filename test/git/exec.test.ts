@@ -63,3 +63,21 @@ describe('the git module', () => {
     reader.close();
   });
 });
+
+describe('CatFileBatch.readPath', () => {
+  it('reads a path at a commit, answers null for a missing or hostile path, and rejects a bad commit id', async () => {
+    const { TestRepo } = await import('./repo-helpers.js');
+    const { CatFileBatch } = await import('../../src/git/exec.js');
+    const r = new TestRepo();
+    const c = r.commit(1, 'init', { 'package.json': '{"name":"x"}\n' });
+    const b = new CatFileBatch(r.dir);
+    try {
+      expect(String(await b.readPath(c, 'package.json'))).toBe('{"name":"x"}\n');
+      expect(await b.readPath(c, 'nope.json')).toBeNull();
+      expect(await b.readPath(c, 'package.json\nHEAD')).toBeNull();
+      await expect(b.readPath('HEAD', 'package.json')).rejects.toThrow(/bad commit id/);
+    } finally {
+      b.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { scope } from '../../src/scope/index.js';
-import { cleanup, npmLock, TestRepo } from '../git/repo-helpers.js';
+import { cleanup, npmLock, TestRepo, yarnLock } from '../git/repo-helpers.js';
 
 afterAll(() => cleanup());
 
@@ -57,5 +57,19 @@ describe('a narrowed sweep is not a complete one', () => {
   it.each(['yesterdayish', '2025-13-45', '1 fortnight ago'])('rejects the date %s', async (d) => {
     const r = repo();
     await expect(scope({ paths: [r.dir], targets, since: d })).rejects.toThrow(/invalid --since date/);
+  });
+});
+
+describe('history-only findings read the package.json of their commit', () => {
+  it('names the root by its package name, as working-tree findings do (yarn.lock has no root of its own)', async () => {
+    const r = new TestRepo();
+    // yarn writes the manifest's range into the lockfile header (the helper writes `chalk@^<version>`).
+    const manifest = (v: string) => `{"name":"@acme/wallet","version":"1.0.0","dependencies":{"chalk":"^${v}"}}\n`;
+    r.commit(1, 'init', { 'package.json': manifest('5.6.0'), 'yarn.lock': yarnLock({ chalk: '5.6.0' }) });
+    r.commit(2, 'bad', { 'package.json': manifest('5.6.1'), 'yarn.lock': yarnLock({ chalk: '5.6.1' }) });
+    r.commit(3, 'good', { 'package.json': manifest('5.6.2'), 'yarn.lock': yarnLock({ chalk: '5.6.2' }) });
+    const report = await scope({ paths: [r.dir], targets: [{ name: 'chalk', range: '5.6.1', source: 'test' }], secrets: false });
+    expect(report.findings.map((f) => [f.direct, f.paths])).toEqual([[true, [['@acme/wallet', 'chalk']]]]);
+    expect(report.notes?.some((n) => n.code === 'ROOT_DEPS_UNKNOWN')).toBe(false);
   });
 });
