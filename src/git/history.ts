@@ -27,7 +27,8 @@ import {
   ThreadedCatFile,
   type ObjectReader,
 } from './exec.js';
-import { hasEscapes, NEEDLE_LIMIT, scanNpmBlob } from './scan.js';
+import { hasEscapes, NEEDLE_LIMIT } from './scan.js';
+import { scanLockfileBlob } from './scan-blocks.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ export interface SweepOptions {
   readAhead?: number;
   /** git cat-file processes reading distinct blobs in parallel (default 1; at most the cores, and 4). */
   readers?: number;
-  /** Read every candidate npm blob whole instead of cutting out the entries that can match (default false). */
+  /** Read every candidate blob whole instead of cutting out the entries that can match (default false). */
   fullParse?: boolean;
   /** Drain git's output in a worker thread so reading and judging overlap (default true). */
   threaded?: boolean;
@@ -100,7 +101,7 @@ export interface SweepStats {
   blobsRead: number;
   /** Blobs read whole by their reader. */
   blobsParsed: number;
-  /** npm blobs judged from the entries cut out around target names (see scan.ts). */
+  /** Blobs judged from the entries cut out around target names (see scan.ts, scan-blocks.ts). */
   blobsScanned: number;
   bytesRead: number;
 }
@@ -273,22 +274,24 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
       };
     }
     const kind = lockfileKind(path);
-    if (kind === 'npm' && !opts.fullParse) {
-      const scan = scanNpmBlob(bytes, targets);
+    if (!opts.fullParse) {
+      const scan = scanLockfileBlob(kind, bytes, targets);
       if (scan && scan.text === null) return { matches: [] };
       if (scan) {
-        stats.blobsScanned++;
         try {
           const mini = reader(scan.text!, origin);
-          const matches: BlobVerdict['matches'] = [];
-          for (const entry of mini.entries) {
-            const t = targets.match(entry);
-            // The blob line is counted later, only for the blobs that become representatives
-            // (counting lines in every matching multi-MB blob costs more than the scan): the line of
-            // the small document is kept, negated, until fixLines() maps it.
-            if (t.length > 0) matches.push({ entry: { ...entry, line: -entry.line }, targets: t, format: mini.format });
+          if (!mini.warnings.some((w) => scan.fallbackOn.has(w.code))) {
+            stats.blobsScanned++;
+            const matches: BlobVerdict['matches'] = [];
+            for (const entry of mini.entries) {
+              const t = targets.match(entry);
+              // The blob line is counted later, only for the blobs that become representatives
+              // (counting lines in every matching multi-MB blob costs more than the scan): the line of
+              // the small document is kept, negated, until fixLines() maps it.
+              if (t.length > 0) matches.push({ entry: { ...entry, line: -entry.line }, targets: t, format: mini.format });
+            }
+            return { matches, format: mini.format };
           }
-          return { matches, format: mini.format };
         } catch {
           // The fragments did not read: read the whole blob below.
         }
@@ -426,7 +429,7 @@ export async function sweepHistory(repoDir: string, opts: SweepOptions): Promise
     }
     for (const [oid, t] of todo) {
       const bytes = await reader.read(oid);
-      const scan = bytes ? scanNpmBlob(bytes, targets) : null;
+      const scan = bytes ? scanLockfileBlob(lockfileKind(t.path), bytes, targets) : null;
       for (const e of t.entries) if (e.line < 0) e.line = scan ? scan.lineOf(-e.line) : 1;
     }
   }

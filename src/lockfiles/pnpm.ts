@@ -16,6 +16,7 @@ import yaml from 'js-yaml';
 import { LockfileError } from '../errors.js';
 import type { Entry, GraphRoot, Origin, ParseResult, ReadContext, ResolutionKind, Warning } from '../types.js';
 import { computeFlags, edgeKey, type TypedRootDeps } from './graph-flags.js';
+import { parseRegularYaml } from './pnpm-yaml.js';
 
 type Map_ = Record<string, unknown>;
 
@@ -256,6 +257,9 @@ function splitDocuments(lines: string[]): Doc[] {
 }
 
 function parseYaml(text: string, doc: Doc, whole: string, origin: Origin): unknown {
+  // The regular layout pnpm writes is read line by line; anything else by js-yaml.
+  const fast = parseRegularYaml(doc.lines);
+  if (fast !== undefined) return fast;
   try {
     return yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA });
   } catch (e) {

@@ -61,6 +61,14 @@ export class TargetIndex {
     for (const n of this.needles) if (bytes.includes(n)) return true;
     return false;
   }
+
+  /** The target names whose bytes occur in these bytes (one pass for many names), sorted. */
+  namesIn(bytes: Buffer): string[] {
+    if (!this.multi) return this.names.filter((_, i) => bytes.includes(this.needles[i]!));
+    const found = new Set<Buffer>();
+    multiSearch(this.multi, bytes, found);
+    return this.names.filter((_, i) => found.has(this.needles[i]!));
+  }
 }
 
 /** Above this many names, one bitmap pass beats one indexOf pass per name. */
@@ -85,8 +93,12 @@ function buildMulti(needles: Buffer[]): NonNullable<TargetIndex['multi']> {
 }
 
 /** Exact substring semantics (no word boundaries): a false "no" would call a lockfile clean. */
-function multiSearch(m: NonNullable<TargetIndex['multi']>, bytes: Buffer): boolean {
-  for (const n of m.short) if (bytes.includes(n)) return true;
+function multiSearch(m: NonNullable<TargetIndex['multi']>, bytes: Buffer, all?: Set<Buffer>): boolean {
+  for (const n of m.short) {
+    if (!bytes.includes(n)) continue;
+    if (!all) return true;
+    all.add(n);
+  }
   const { bitmap, buckets } = m;
   const end = bytes.length - 2;
   let k = end > 0 ? (bytes[0]! << 8) | bytes[1]! : 0;
@@ -97,10 +109,13 @@ function multiSearch(m: NonNullable<TargetIndex['multi']>, bytes: Buffer): boole
       if (i + n.length > bytes.length) continue;
       let j = 3;
       while (j < n.length && bytes[i + j] === n[j]) j++;
-      if (j === n.length) return true;
+      if (j === n.length) {
+        if (!all) return true;
+        all.add(n);
+      }
     }
   }
-  return false;
+  return all !== undefined && all.size > 0;
 }
 
 function compile(t: Target): Compiled {
