@@ -58,23 +58,29 @@ export interface Entry {
   keyNode: Node | null;
 }
 
-/** Entries of a map (merge keys `<<` expanded, explicit keys win), or [] when not a map. */
-export function entries(y: YamlFile, node: unknown): Entry[] {
+function isMergeKey(v: unknown): boolean {
+  return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
+}
+
+/**
+ * Entries of a map (aliases resolved, `<<` merges expanded, explicit keys win), or [] when not a map.
+ * Merges nest at most 32 deep: a hostile file can make a merge refer to itself.
+ */
+export function entries(y: YamlFile, node: unknown, depth = 0): Entry[] {
   const n = y.resolve(node);
-  if (!isMap(n)) return [];
+  if (!isMap(n) || depth > 32) return [];
   const out: Entry[] = [];
   const merged: Entry[] = [];
   for (const item of n.items) {
     if (!isPair(item)) continue;
     const keyNode = y.resolve(item.key);
-    const key = isScalar(keyNode) ? (typeof keyNode.value === 'symbol' ? '<<' : String(keyNode.value)) : '';
-    if (key === '<<') {
+    const raw = isScalar(keyNode) ? keyNode.value : '';
+    if (isMergeKey(raw)) {
       const v = y.resolve(item.value);
-      const sources = isSeq(v) ? v.items : [v];
-      for (const s of sources) merged.push(...entries(y, s));
+      for (const s of isSeq(v) ? v.items : [v]) merged.push(...entries(y, s, depth + 1));
       continue;
     }
-    out.push({ key, value: y.resolve(item.value), line: y.line(item.key), keyNode });
+    out.push({ key: String(raw), value: y.resolve(item.value), line: y.line(item.key), keyNode });
   }
   for (const m of merged) if (!out.some((o) => o.key === m.key)) out.push(m);
   return out;

@@ -27,3 +27,13 @@ describe('public DSNs are not secret literals (ci-secrets.md §3.5)', () => {
     expect(isPublicDsn(name, value)).toBe(expected);
   });
 });
+
+describe('hostile YAML', () => {
+  it('a merge key that refers to its own map does not recurse forever', () => {
+    const r = parseYaml('a: &a\n  x: 1\n  <<: *a\njobs:\n  build:\n    <<: *a\n    runs-on: ubuntu-latest\n');
+    if (!r.ok) return expect(r.ok).toBe(true);
+    const root = entries(r.file, r.file.doc.contents);
+    const build = entries(r.file, root.find((e) => e.key === 'jobs')!.value).find((e) => e.key === 'build')!;
+    expect(entries(r.file, build.value).map((e) => e.key).sort()).toEqual(['runs-on', 'x']);
+  });
+});

@@ -8,8 +8,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { CiParse, CiReadResult, Command, EnvScope, EnvVar, Input, SideEffect, Value, ValueRef } from '../model.js';
 import { fingerprint, isPlaceholder, isPublicDsn, looksSecretName, redactText } from '../secrets.js';
 import { lineEffects, scriptLines, shellVarRefs } from '../shell.js';
-import { parseYaml, type Entry, type YamlFile } from '../yaml.js';
-import { isPair } from 'yaml';
+import { parseYaml, type YamlFile } from '../yaml.js';
 
 /** A file-level parse failure as a CI_PARSE_ERROR gap. */
 export function parseGap(path: string, reason: string, line?: number): CiReadResult {
@@ -130,38 +129,9 @@ export function label(name: string | undefined, commands: Command[], fallback: s
 // Map access with YAML merge keys. With `merge: true` the `yaml` package gives the `<<` key the value
 // Symbol('<<'), which `String()` turns into 'Symbol(<<)'; these helpers recognise both spellings.
 
-function isMergeKey(v: unknown): boolean {
-  return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
-}
-
-/** Entries of a map (aliases resolved, `<<` merges expanded, explicit keys win), or [] when not a map. */
-export function entries(y: YamlFile, node: unknown, depth = 0): Entry[] {
-  const n = y.resolve(node);
-  if (!isMap(n) || depth > 32) return [];
-  const out: Entry[] = [];
-  const merged: Entry[] = [];
-  for (const item of n.items) {
-    if (!isPair(item)) continue;
-    const keyNode = y.resolve(item.key);
-    const raw = isScalar(keyNode) ? keyNode.value : '';
-    if (isMergeKey(raw)) {
-      const v = y.resolve(item.value);
-      for (const s of isSeq(v) ? v.items : [v]) merged.push(...entries(y, s, depth + 1));
-      continue;
-    }
-    out.push({ key: String(raw), value: y.resolve(item.value), line: y.line(item.key), keyNode });
-  }
-  for (const m of merged) if (!out.some((o) => o.key === m.key)) out.push(m);
-  return out;
-}
-
-export function get(y: YamlFile, node: unknown, key: string): Node | null {
-  return entries(y, node).find((e) => e.key === key)?.value ?? null;
-}
-
-export function getEntry(y: YamlFile, node: unknown, key: string): Entry | undefined {
-  return entries(y, node).find((e) => e.key === key);
-}
+// Map helpers with `<<` merges expanded (and a depth guard): shared with the GitHub reader.
+import { entries } from '../yaml.js';
+export { entries, get, getEntry } from '../yaml.js';
 
 // ---------------------------------------------------------------------------------------------------
 // A located plain tree: YAML converted once, so that GitLab `extends`/`default:`/includes can deep-merge
