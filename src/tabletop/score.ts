@@ -31,6 +31,8 @@ export interface Scorecard {
   /** Reported items the scenario accepts either way (e.g. the ambient GITHUB_TOKEN). */
   accepted: ItemLists;
   checklist?: { stepsCovered: string[]; stepsMissing: string[] };
+  /** Warnings about the Report itself, e.g. targets that are not the scenario's malicious packages. */
+  warnings: string[];
   score: Record<Category, CategoryScore> & {
     checklist?: number;
     /** Items found over items expected plus false alarms, all categories, percentage. */
@@ -115,6 +117,7 @@ export function scoreReport(scenario: Scenario, report: Report, opts: { checklis
     missed: emptyLists(),
     falseAlarms: emptyLists(),
     accepted: emptyLists(),
+    warnings: [],
     score: { overall: 0 } as Scorecard['score'],
   };
   let foundAll = 0;
@@ -141,6 +144,14 @@ export function scoreReport(scenario: Scenario, report: Report, opts: { checklis
     denomAll += expected.length + fa;
   }
   card.score.overall = pct(foundAll, denomAll);
+  const released = new Set(scenario.releases.map((r) => r.package));
+  const targeted = new Set(report.targets.map((t) => t.name));
+  const missingTargets = [...released].filter((p) => !targeted.has(p)).sort();
+  if (report.targets.length > 0 && [...targeted].every((t) => !released.has(t))) {
+    card.warnings.push(`the Report's targets (${[...targeted].sort().slice(0, 5).join(', ')}${targeted.size > 5 ? ', ...' : ''}) are none of this scenario's malicious packages: is it the Report of another scenario?`);
+  } else if (missingTargets.length > 0) {
+    card.warnings.push(`the Report did not look for ${missingTargets.length} of the scenario's malicious package(s): ${missingTargets.slice(0, 8).join(', ')}${missingTargets.length > 8 ? ', ...' : ''}`);
+  }
   if (opts.checklist !== undefined) {
     card.checklist = checklistCoverage(scenario, opts.checklist, opts.playbook);
     card.score.checklist = pct(card.checklist.stepsCovered.length, card.checklist.stepsCovered.length + card.checklist.stepsMissing.length);
@@ -152,6 +163,7 @@ export function scoreReport(scenario: Scenario, report: Report, opts: { checklis
 export function renderScorecard(card: Scorecard): string {
   const e = (s: string) => escapeTerminal(s);
   const out = [`Tabletop scorecard: ${e(card.scenario)}`, ''];
+  for (const w of card.warnings) out.push(`WARNING: ${e(w)}`, '');
   out.push('CATEGORY   FOUND  MISSED  FALSE ALARMS  RECALL  PRECISION');
   for (const c of CATEGORIES) {
     const s = card.score[c];

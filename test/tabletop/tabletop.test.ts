@@ -21,6 +21,7 @@ import {
   runScenario,
   scenariosDir,
   scoreReport,
+  renderScorecard,
   validateScenario,
   type InitResult,
   type Scenario,
@@ -235,6 +236,14 @@ describe('runScenario', () => {
 describe('scoreReport', () => {
   const s = loadScenario('demo');
 
+  it('warns when the Report looked for other packages than the scenario’s (the Report of another scenario)', () => {
+    const other = { ...reportFromExpected(s), targets: [{ name: 'flatmap-stream', range: '*', source: 'x' }] };
+    const card = scoreReport(s, other);
+    expect(card.warnings).toHaveLength(1);
+    expect(card.warnings[0]).toMatch(/none of this scenario's malicious packages/);
+    expect(renderScorecard(card)).toContain('WARNING:');
+  });
+
   it('the expected answers score 100%', () => {
     const card = scoreReport(s, reportFromExpected(s));
     for (const c of ['repos', 'lockfiles', 'tags', 'builds', 'secrets'] as const) {
@@ -243,6 +252,7 @@ describe('scoreReport', () => {
       expect(card.score[c].recall).toBe(100);
     }
     expect(card.score.overall).toBe(100);
+    expect(card.warnings).toEqual([]);
   });
 
   it('a wrong report scores exactly its misses and false alarms', () => {
