@@ -149,7 +149,7 @@ export function scoreReport(scenario: Scenario, report: Report, opts: { checklis
   const missingTargets = [...released].filter((p) => !targeted.has(p)).sort();
   if (report.targets.length > 0 && [...targeted].every((t) => !released.has(t))) {
     card.warnings.push(`the Report's targets (${[...targeted].sort().slice(0, 5).join(', ')}${targeted.size > 5 ? ', ...' : ''}) are none of this scenario's malicious packages: is it the Report of another scenario?`);
-  } else if (missingTargets.length > 0) {
+  } else if (report.targets.length > 0 && missingTargets.length > 0) {
     card.warnings.push(`the Report did not look for ${missingTargets.length} of the scenario's malicious package(s): ${missingTargets.slice(0, 8).join(', ')}${missingTargets.length > 8 ? ', ...' : ''}`);
   }
   if (opts.checklist !== undefined) {
