@@ -28,5 +28,5 @@ const code = run([
 ]);
 console.log(`\nnpm-ir exit code ${code} (0 clean, 1 affected, 2 error, 3 incomplete). Everything is in ${dir}:`);
 console.log(`  report.json (the Report), CHECKLIST.md (the response checklist), SCENARIO.md, ADVISORY.md, repos/, builds/, logs/`);
-console.log(`Next: npx npm-ir export ${dir}/report.json --format csv   |   npx npm-ir tabletop score --dir ${dir} --report ${dir}/report.json`);
+console.log(`Next: node bin/run.js export ${dir}/report.json --format csv   |   node bin/run.js tabletop score --dir ${dir} --report ${dir}/report.json`);
 process.exit(code === 1 ? 0 : 1);
