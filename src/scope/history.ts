@@ -119,7 +119,9 @@ async function commitFiles(repoDir: string, commit: string, batch: CatFileBatch)
     if (type !== 'blob' || path.split('/').includes('node_modules')) continue;
     if (Number(size) > MAX_CI_FILE) continue;
     const base = path.slice(path.lastIndexOf('/') + 1);
-    if (readerFor(path) || EXTRA_FILES.has(base)) wanted.push({ path, oid: oid! });
+    // CI files, and every YAML file they may include (GitLab local includes, Azure templates, local
+    // reusable workflows and actions), plus manifests, CODEOWNERS and .dockerignore.
+    if (readerFor(path) || EXTRA_FILES.has(base) || /\.ya?ml$/i.test(base)) wanted.push({ path, oid: oid! });
   }
   const key = wanted.map((w) => `${w.path}:${w.oid}`).join('\n');
   const record: Record<string, string> = {};

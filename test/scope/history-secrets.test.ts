@@ -118,3 +118,21 @@ describe('never a secret value, in any output format', () => {
     }
   });
 });
+
+describe('CI files included by other CI files, at an exposed commit', () => {
+  it('reads a GitLab local include from the same commit (no false NOT_FOUND gap)', async () => {
+    const r = new TestRepo();
+    r.commit(1, 'ci', {
+      'package.json': '{"name":"svc","version":"1.0.0","private":true}\n',
+      'package-lock.json': npmLock({ 'rc': '1.2.8' }),
+      '.gitlab-ci.yml': 'include:\n  - local: ci/templates.yml\ntest:\n  extends: .node\n  script:\n    - npm ci\n',
+      'ci/templates.yml': '.node:\n  image: node:20\n  variables:\n    NPM_TOKEN: $NPM_TOKEN\n',
+    });
+    r.commit(2, 'bad', { 'package-lock.json': npmLock({ 'rc': '1.2.9' }) });
+    r.commit(3, 'good', { 'package-lock.json': npmLock({ 'rc': '1.3.10' }) });
+    const report = await scope({ paths: [r.dir], targets: [{ name: 'rc', range: '>=1.2.9 <1.3.0', source: 'test' }] });
+    expect(report.findings.map((f) => [f.package, f.version, f.present])).toEqual([['rc', '1.2.9', false]]);
+    expect(report.gaps.filter((g) => g.code === 'NOT_FOUND')).toEqual([]);
+    expect(report.secrets.some((s) => s.system === 'gitlab-ci' && s.tier === 'T0')).toBe(true);
+  });
+});
