@@ -92,7 +92,8 @@ export function scanWorktree(repo: DiscoveredRepo, idx: TargetIndex): WorktreeRe
       // npm-ir cannot read is a gap even when it holds no target name.
       const text = decodeLockfile(bytes, origin);
       const format = detectFormat(text, origin);
-      if (!idx.anyNameIn(bytes)) {
+      // A backslash may escape a name (`"\u0064ebug"` is `debug` once parsed): such files are parsed.
+      if (!idx.anyNameIn(bytes) && !bytes.includes(0x5c)) {
         // Cheap structural checks so an empty, LFS or cut-off file is not called clean; a JSON lockfile
         // that does not end in `}` is parsed, so the reader reports it as truncated.
         preflight(text, origin);

@@ -171,3 +171,16 @@ describe('npm-ir scope (CLI)', () => {
     });
   });
 });
+
+describe('hostile lockfiles', () => {
+  it('a name hidden behind JSON escapes is still found', () => {
+    const dir = tmpdir('npm-ir-escaped-');
+    const lock = JSON.stringify({ name: 'x', lockfileVersion: 3, requires: true, packages: { '': { dependencies: { 'ua-parser-js': '0.7.29' } }, 'node_modules/ua-parser-js': { version: '0.7.29' } } }, null, 2)
+      .replace(/ua-parser-js/g, '\\u0075a-parser-js');
+    writeFiles(dir, { 'app/package-lock.json': lock });
+    const r = cli(['scope', 'ua-parser-js@0.7.29', '--path', dir, '--json']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: { package: string; version: string }) => `${f.package}@${f.version}`)).toEqual(['ua-parser-js@0.7.29']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
