@@ -96,8 +96,25 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
   }
 
   // 2. History of every git repository, in parallel.
+  const sweeps = await sweepRepos(found.repos.filter((r) => r.kind !== 'folder'), idx, opts, report, progress);
+
+  // 3. Build records: which builds ran an affected commit.
+  if (opts.builds?.length) await addBuilds(opts.builds, sweeps, report, progress);
+
+  // 4. Evidence for affected repositories: secrets their installs could reach, owners, publishing,
+  // indicators of compromise.
+  const codeownersByRepo = await addEvidence(found.repos, sweeps, opts, report, progress);
+  const teams = typeof opts.teams === 'string' ? loadTeams(opts.teams) : opts.teams;
+  const owned = assignOwners(report, { codeownersByRepo, teams });
+  progress({ phase: 'done', repos: found.repos.length, reposDone: found.repos.length });
+  return finalizeReport(owned);
+}
+
+type Progress = (p: ScopeProgress) => void;
+
+/** Phase 2: sweep every git repository; narrowed or skipped sweeps are gaps (NOT_SWEPT). */
+async function sweepRepos(gitRepos: DiscoveredRepo[], idx: TargetIndex, opts: ScopeOptions, report: Report, progress: Progress): Promise<RepoSweep[]> {
   const sweeps: RepoSweep[] = [];
-  const gitRepos = found.repos.filter((r) => r.kind !== 'folder');
   if (opts.history === false) {
     for (const r of gitRepos) {
       report.gaps.push({
@@ -168,27 +185,31 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
     report.scanned!.blobs = blobs;
   }
 
-  // 3. Build records: which builds ran an affected commit.
-  if (opts.builds?.length) {
-    progress({ phase: 'builds' });
-    const records = (await Promise.all(opts.builds.map((f) => loadBuildRecords(f)))).flat();
-    if (sweeps.length === 0) {
-      report.gaps.push(...records.map((r) => ({ repo: r.repo, path: r.source ?? 'builds', code: 'BUILD_COMMIT_MISSING' as const, reason: `build ${r.id}: no git history was swept to resolve commit ${r.commit}` })));
-    } else {
-      const m = await matchBuilds(records, sweeps.map((s) => ({ repo: s.repo.label, history: s.history })));
-      report.builds.push(...m.builds);
-      report.gaps.push(...m.gaps);
-    }
-  }
+  return sweeps;
+}
 
-  // 4. Evidence for affected repositories: secrets their installs could reach, owners, publishing.
+/** Phase 3: build records matched against the swept histories. */
+async function addBuilds(files: string[], sweeps: RepoSweep[], report: Report, progress: Progress): Promise<void> {
+  progress({ phase: 'builds' });
+  const records = (await Promise.all(files.map((f) => loadBuildRecords(f)))).flat();
+  if (sweeps.length === 0) {
+    report.gaps.push(...records.map((r) => ({ repo: r.repo, path: r.source ?? 'builds', code: 'BUILD_COMMIT_MISSING' as const, reason: `build ${r.id}: no git history was swept to resolve commit ${r.commit}` })));
+  } else {
+    const m = await matchBuilds(records, sweeps.map((s) => ({ repo: s.repo.label, history: s.history })));
+    report.builds.push(...m.builds);
+    report.gaps.push(...m.gaps);
+  }
+}
+
+/** Phase 4: evidence for the affected repositories. Returns the CODEOWNERS texts for owner assignment. */
+async function addEvidence(repos: DiscoveredRepo[], sweeps: RepoSweep[], opts: ScopeOptions, report: Report, progress: Progress): Promise<Map<string, string>> {
   const affected = new Set(report.findings.map((f) => f.repo));
   const codeownersByRepo = new Map<string, string>();
   const indicators: Indicator[] = [];
   report.publishing = [];
-  for (const repo of found.repos) {
+  for (const repo of repos) {
     if (!affected.has(repo.label)) continue;
-    progress({ phase: 'secrets', repos: found.repos.length, reposDone: done, message: repo.label });
+    progress({ phase: 'secrets', repos: repos.length, message: repo.label });
     const sweep = sweeps.find((s) => s.repo === repo);
     const presentNow = report.findings.some((f) => f.repo === repo.label && f.present === true);
     const secrets: SecretExposure[] = [];
@@ -221,10 +242,7 @@ export async function scope(opts: ScopeOptions): Promise<Report> {
       ? { ...s, tier: 'T0' as const, promotedFrom: s.tier, score: Math.max(typeof s.score === 'number' ? s.score : 0, 150), via: `read by the attacker's workflow ${s.file} (indicator of compromise)` }
       : s,
   );
-  const teams = typeof opts.teams === 'string' ? loadTeams(opts.teams) : opts.teams;
-  const owned = assignOwners(report, { codeownersByRepo, teams });
-  progress({ phase: 'done', repos: found.repos.length, reposDone: done });
-  return finalizeReport(owned);
+  return codeownersByRepo;
 }
 
 /** One entry per credential place (file, line, name, job, step, tier), the commits it was seen at united. */
