@@ -33,6 +33,11 @@ export interface Entry {
   dev?: boolean;
   optional?: boolean;
   peer?: boolean;
+  /**
+   * The lockfile records that this version has install scripts (npm `hasInstallScript`, pnpm `requiresBuild`):
+   * written when it was installed, so it says whether installs ran code even after the version is unpublished.
+   */
+  installScript?: boolean;
   /** 1-based line of the entry in the lockfile text. */
   line: number;
 }

@@ -394,6 +394,7 @@ function readPackages(
     if (p.dev === true || p.devOptional === true) e.dev = true;
     if (p.optional === true || p.devOptional === true) e.optional = true;
     if (p.peer === true) e.peer = true;
+    if (p.hasInstallScript === true) e.installScript = true;
     if (kind === 'registry' && version === '') {
       warnings.push({ code: 'BAD_ENTRY', message: `${key}: no version`, line });
     }

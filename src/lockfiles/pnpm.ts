@@ -409,6 +409,7 @@ function readDocument(obj: unknown, kl: KeyLines, text: string, origin: Origin, 
     const e: Entry = { name: d.name, version: d.version, kind: d.kind, line };
     if (d.resolved) e.resolved = d.resolved;
     if (d.integrity) e.integrity = d.integrity;
+    if (str(val?.requiresBuild) === 'true') e.installScript = true;
     const idx = entries.push(e) - 1;
     const dev = str(val?.dev);
     devField[idx] = dev === 'true' ? true : dev === 'false' ? false : undefined;

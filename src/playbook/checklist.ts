@@ -178,6 +178,9 @@ function findingVars(f: Finding): Vars {
     tags: list((h?.tags ?? []).map(code), 'none'),
     window: formatWindow(findingWindow(f)),
     owner: f.owner ? `${code(f.owner.team)}${f.owner.contact ? ` (${code(f.owner.contact)})` : ''}` : code(UNOWNED),
+    scripts: f.installScript
+      ? 'the lockfile records install scripts for this version: every install ran them'
+      : 'no install script recorded in the lockfile: its code ran when a build, test or app loaded it, and it ships in every bundle built from it',
   };
 }
 

@@ -65,7 +65,7 @@ export const PLACEHOLDERS: Record<RuleFor, readonly string[]> = {
   incident: ['window', 'targets'],
   findings: [
     'repo', 'lockfile', 'line', 'package', 'version', 'spec', 'target', 'direct', 'path', 'introduced', 'removed',
-    'branches', 'tags', 'window', 'owner',
+    'branches', 'tags', 'window', 'owner', 'scripts',
   ],
   repos: ['repo', 'lockfiles', 'packages', 'branches', 'tags', 'window', 'url'],
   branches: ['repo', 'branch', 'packages'],

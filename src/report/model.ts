@@ -74,6 +74,8 @@ export interface Finding {
   optional?: boolean;
   resolved?: string;
   integrity?: string;
+  /** The lockfile records install scripts for this version (npm hasInstallScript, pnpm requiresBuild). */
+  installScript?: boolean;
   history?: FindingHistory;
   /** Owning team (issue: response/owners). */
   owner?: { team: string; contact?: string; source: 'CODEOWNERS' | 'teams' | 'unowned'; rule?: string };

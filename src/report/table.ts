@@ -16,6 +16,10 @@ function table(header: string[], rows: string[][], maxWidth = 60): string {
 const day = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(0, 16).replace('T', ' ') : 'open');
 
 function via(f: Finding): string {
+  return howReached(f) + (f.installScript ? ' [install script]' : '');
+}
+
+function howReached(f: Finding): string {
   if (f.direct) return 'direct';
   const p = f.paths[0];
   if (!p) return 'transitive';

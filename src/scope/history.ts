@@ -92,6 +92,7 @@ export async function mergeHistory(sweep: RepoSweep, findings: Finding[], idx: T
         history: h.history,
       };
       if (hit?.morePaths) f.morePaths = hit.morePaths;
+      if (hit?.installScript || rep.entry.installScript) f.installScript = true;
       if (rep.entry.alias) f.alias = rep.entry.alias;
       if (rep.entry.resolved) f.resolved = rep.entry.resolved;
       if (rep.entry.integrity) f.integrity = rep.entry.integrity;

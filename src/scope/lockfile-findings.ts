@@ -20,6 +20,7 @@ export interface LockfileHit {
   optional?: boolean;
   resolved?: string;
   integrity?: string;
+  installScript?: boolean;
 }
 
 export const targetSpec = (t: Target) => `${t.name}@${t.range}`;
@@ -39,6 +40,7 @@ export function hitsOf(parsed: ParseResult, idx: TargetIndex, opts: { paths?: bo
       // A dev-only flag holds only if every copy is dev.
       if (!e.dev) delete cur.hit.dev;
       if (!e.optional) delete cur.hit.optional;
+      if (e.installScript) cur.hit.installScript = true;
       return;
     }
     const hit: LockfileHit = {
@@ -55,6 +57,7 @@ export function hitsOf(parsed: ParseResult, idx: TargetIndex, opts: { paths?: bo
     if (e.optional) hit.optional = true;
     if (e.resolved) hit.resolved = e.resolved;
     if (e.integrity) hit.integrity = e.integrity;
+    if (e.installScript) hit.installScript = true;
     byKey.set(key, { hit, indices: [i] });
   });
   if (byKey.size === 0) return [];
@@ -111,5 +114,6 @@ export function toFinding(
   if (hit.optional) f.optional = true;
   if (hit.resolved) f.resolved = hit.resolved;
   if (hit.integrity) f.integrity = hit.integrity;
+  if (hit.installScript) f.installScript = true;
   return f;
 }
