@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { initScenario, loadScenario, type InitResult } from '../../src/tabletop/index.js';
-import { IrCommand } from '../_shared/base.js';
+import { IrCommand, progressLine } from '../_shared/base.js';
 
 export default class TabletopInit extends IrCommand {
   static override summary = 'Materialise a tabletop scenario: git repositories, advisory, build records, runner logs.';
@@ -27,11 +27,14 @@ export default class TabletopInit extends IrCommand {
     const scenario = loadScenario(args.scenario);
     const scale = { repos: flags.repos, commits: flags.commits, lockfilePackages: flags['lockfile-packages'] };
     const hasScale = Object.values(scale).some((v) => v !== undefined);
+    const bar = progressLine(!this.jsonEnabled());
     const result = await initScenario(scenario, flags.dir, {
+      onProgress: (p) => bar.update(`npm-ir: tabletop init: ${p.reposDone}/${p.repos} repositories written`),
       force: flags.force,
       ...(hasScale ? { scale } : {}),
       ...(args.scenario.includes('/') || args.scenario.endsWith('.yaml') ? { scenarioFile: args.scenario } : {}),
     });
+    bar.done();
     this.log(`${scenario.id}: ${result.repos.length} repositories in ${result.dir}/repos; advisory ${result.advisory}; read ${result.dir}/SCENARIO.md`);
     return result;
   }

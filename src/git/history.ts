@@ -32,6 +32,7 @@ import { scanLockfileBlob } from './scan-blocks.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { LFS_POINTER as LFS_POINTER_TEXT } from '../lockfiles/index.js';
 
 export type BlobReader = (bytes: Buffer | string, origin: Origin) => ParseResult;
 
@@ -135,7 +136,7 @@ export interface HistoryResult {
 }
 
 const ZERO = /^0+$/;
-const LFS_POINTER = Buffer.from('version https://git-lfs.github.com/spec/v1');
+const LFS_POINTER = Buffer.from(LFS_POINTER_TEXT);
 
 /** Pathspecs selecting lockfile names at any depth. */
 export function lockfilePathspecs(): string[] {

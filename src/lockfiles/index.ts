@@ -45,7 +45,7 @@ export function lockfileKind(path: string, opts: { installed?: boolean } = {}): 
   return BY_BASENAME[base] ?? null;
 }
 
-const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
+export const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
 
 /** Decode bytes to text, rejecting what is not text. Throws LockfileError. */
 export function decodeLockfile(bytes: Buffer | string, origin: Origin): string {
@@ -145,14 +145,19 @@ export function splitConflicts(text: string): { ours: string; theirs: string; co
  * (a gap) when the file cannot be read or understood; never returns an empty result for a file it did
  * not understand.
  */
-export function readLockfile(bytes: Buffer | string, origin: Origin, ctx?: ReadContext): ParseResult {
-  const text = decodeLockfile(bytes, origin);
+/** The text checks every format shares, which need no parse: white space only, a Git LFS pointer. */
+export function checkLockfileText(text: string, origin: Origin): void {
   if (text.trim() === '') throw new LockfileError('EMPTY', 'empty lockfile (only white space)', { path: origin.path });
   if (text.startsWith(LFS_POINTER)) {
     throw new LockfileError('LFS_POINTER', 'Git LFS pointer, not the lockfile: fetch the LFS object and scan again', {
       path: origin.path,
     });
   }
+}
+
+export function readLockfile(bytes: Buffer | string, origin: Origin, ctx?: ReadContext): ParseResult {
+  const text = decodeLockfile(bytes, origin);
+  checkLockfileText(text, origin);
   const format = detectFormat(text, origin);
   const reader = READERS[format];
   const sides = splitConflicts(text);

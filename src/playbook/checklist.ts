@@ -6,6 +6,7 @@ import { markdownCode } from '../report/escape.js';
 import type { Build, Finding, PublishingRepo, Report, ReportGap, SecretExposure, Tier } from '../report/model.js';
 import { combinedWindow, findingWindow, type LogWindow } from '../report/window.js';
 import { loadPlaybook, type Playbook, type PlaybookRule, type PlaybookStep, type SecretKindAdvice } from './playbook.js';
+import { cmp } from '../compare.js';
 
 export interface RepoInfo {
   url?: string;
@@ -135,9 +136,6 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function commitList(commits: { commit: string; date: string; author: string }[]): string[] {
   return commits.map((c) => `${code(shortSha(c.commit))} (${plain(c.date)}, ${code(c.author)})`);

@@ -56,3 +56,24 @@ export function publishingOf(files: RepoFiles, repo: string, ciFiles: string[]):
   }
   return out.sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
 }
+
+/** The identity of one exposure: the same credential at the same place, job, step and tier. */
+export function secretKey(s: SecretExposure): string {
+  return [s.repo, s.file, s.line, s.name, s.job ?? '', s.step ?? '', s.tier].join('\0');
+}
+
+/** One entry per exposure identity; the commits it was seen at are united. */
+export function mergeSecrets(list: SecretExposure[]): SecretExposure[] {
+  const byKey = new Map<string, SecretExposure>();
+  for (const s of list) {
+    const k = secretKey(s);
+    const cur = byKey.get(k);
+    if (!cur) {
+      byKey.set(k, s);
+      continue;
+    }
+    const commits = [...new Set([...((cur.commits as string[]) ?? []), ...((s.commits as string[]) ?? [])])];
+    byKey.set(k, { ...cur, ...(commits.length ? { commits } : {}), ...(s.exposedAt || cur.exposedAt ? { exposedAt: 'working tree and history' } : {}) });
+  }
+  return [...byKey.values()];
+}

@@ -12,7 +12,7 @@ import type { Finding, Indicator, SecretExposure } from '../report/model.js';
 import { CODEOWNERS_LOCATIONS } from '../report/owners.js';
 import type { DiscoveredRepo } from '../sources/discover.js';
 import type { Gap } from '../types.js';
-import { repoEvidence, type RepoEvidence } from './evidence.js';
+import { mergeSecrets, repoEvidence, type RepoEvidence } from './evidence.js';
 import { fileIndicators, refIndicators } from './indicators.js';
 import { hitsOf } from './lockfile-findings.js';
 
@@ -196,19 +196,14 @@ export async function evidenceAtExposedCommits(sweep: RepoSweep): Promise<Expose
   } finally {
     batch.close();
   }
-  // Union of secrets by identity (file, line, name, job, step, tier), each with the commits it was seen at.
-  const merged = new Map<string, SecretExposure & { commits: string[] }>();
+  // Union of secrets by identity, each with the commits it was seen at.
+  const tagged: SecretExposure[] = [];
   for (const { ev, commits: cs } of byKey.values()) {
-    for (const s of ev.secrets) {
-      const k = [s.file, s.line, s.name, s.job ?? '', s.step ?? '', s.tier].join('\0');
-      const cur = merged.get(k);
-      if (cur) cur.commits.push(...cs);
-      else merged.set(k, { ...s, commits: [...cs] });
-    }
+    for (const s of ev.secrets) tagged.push({ ...s, commits: [...cs] });
     for (const g of ev.gaps) gaps.push({ ...g, commit: g.commit ?? cs[0] });
   }
-  const secrets = [...merged.values()].map((s) => {
-    const cs = [...new Set(s.commits)].sort((a, b) => (history.commitInfo(a)?.date ?? '').localeCompare(history.commitInfo(b)?.date ?? '') || a.localeCompare(b));
+  const secrets = mergeSecrets(tagged).map((s) => {
+    const cs = [...(s.commits as string[])].sort((a, b) => (history.commitInfo(a)?.date ?? '').localeCompare(history.commitInfo(b)?.date ?? '') || a.localeCompare(b));
     const dates = cs.map((c) => history.commitInfo(c)?.date).filter((d): d is string => !!d);
     return { ...s, commits: cs, exposedFrom: dates[0], exposedTo: dates[dates.length - 1] };
   });

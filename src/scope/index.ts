@@ -11,7 +11,7 @@ import { scanWorktree } from './worktree.js';
 import { VERSION } from '../version.js';
 import { worktreeRepoFiles } from '../ci/index.js';
 import { assignOwners, loadTeams, type TeamsConfig } from '../report/owners.js';
-import { repoEvidence, type RepoEvidence } from './evidence.js';
+import { mergeSecrets, repoEvidence, secretKey, type RepoEvidence } from './evidence.js';
 import { evidenceAtExposedCommits, mergeHistory, sweepRepo, type RepoSweep } from './history.js';
 import { loadBuildRecords, matchBuilds } from '../builds/index.js';
 import os from 'node:os';
@@ -245,22 +245,6 @@ async function addEvidence(repos: DiscoveredRepo[], sweeps: RepoSweep[], opts: S
   return codeownersByRepo;
 }
 
-/** One entry per credential place (file, line, name, job, step, tier), the commits it was seen at united. */
-function mergeSecrets(list: SecretExposure[]): SecretExposure[] {
-  const byKey = new Map<string, SecretExposure>();
-  for (const s of list) {
-    const k = [s.repo, s.file, s.line, s.name, s.job ?? '', s.step ?? '', s.tier].join('\0');
-    const cur = byKey.get(k);
-    if (!cur) {
-      byKey.set(k, s);
-      continue;
-    }
-    const commits = [...new Set([...((cur.commits as string[]) ?? []), ...((s.commits as string[]) ?? [])])];
-    byKey.set(k, { ...cur, ...(commits.length ? { commits } : {}), ...(s.exposedAt || cur.exposedAt ? { exposedAt: 'working tree and history' } : {}) });
-  }
-  return [...byKey.values()];
-}
-
 /** Dates git's --since/--until read the way a responder means them; anything else is a usage error. */
 export function isGitDate(value: string): boolean {
   const v = value.trim();
@@ -316,7 +300,7 @@ const TIER_ORDER = { T0: 0, T1: 1, T2: 2, T3: 3, T4: 4 } as const;
 function sortSecrets(list: Report['secrets']): Report['secrets'] {
   const seen = new Set<string>();
   const uniq = list.filter((s) => {
-    const k = [s.repo, s.file, s.line, s.name, s.job ?? '', s.step ?? '', s.tier].join('\0');
+    const k = secretKey(s);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

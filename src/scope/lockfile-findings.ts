@@ -6,6 +6,7 @@ import { PathFinder } from '../match/paths.js';
 import type { TargetIndex } from '../match/index.js';
 import type { Finding } from '../report/model.js';
 import type { ParseResult, Target } from '../types.js';
+import { cmp } from '../compare.js';
 
 export interface LockfileHit {
   package: string;
@@ -88,9 +89,7 @@ export function hitsOf(parsed: ParseResult, idx: TargetIndex, opts: { paths?: bo
   return [...byKey.values()].map((v) => v.hit).sort((a, b) => cmp(a.package, b.package) || cmp(a.version, b.version));
 }
 
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { cmp } from '../compare.js';
 
 export function toFinding(
   hit: LockfileHit,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { isNpmIrError, LockfileError } from '../errors.js';
-import { decodeLockfile, detectFormat, readLockfile } from '../lockfiles/index.js';
+import { checkLockfileText, decodeLockfile, detectFormat, readLockfile } from '../lockfiles/index.js';
 import type { TargetIndex } from '../match/index.js';
 import type { Finding } from '../report/model.js';
 import type { DiscoveredRepo } from '../sources/discover.js';
@@ -96,10 +96,10 @@ export function scanWorktree(repo: DiscoveredRepo, idx: TargetIndex): WorktreeRe
       if (!idx.anyNameIn(bytes) && !bytes.includes(0x5c)) {
         // Cheap structural checks so an empty, LFS or cut-off file is not called clean; a JSON lockfile
         // that does not end in `}` is parsed, so the reader reports it as truncated.
-        preflight(text, origin);
+        checkLockfileText(text, origin);
         if (!((format === 'npm' || format === 'bun') && !/\}\s*$/.test(text))) continue;
       }
-      const parsed = readLockfile(bytes, origin, manifestContext(path.dirname(abs)));
+      const parsed = readLockfile(text, origin, manifestContext(path.dirname(abs)));
       out.lockfilesParsed++;
       for (const w of parsed.warnings) {
         out.notes.push({ code: w.code, message: w.message, source: `${repo.label}/${lockfile}${w.line ? `:${w.line}` : ''}` });
@@ -116,14 +116,4 @@ export function scanWorktree(repo: DiscoveredRepo, idx: TargetIndex): WorktreeRe
     }
   }
   return out;
-}
-
-const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
-
-/** Checks that need no parse: empty text, LFS pointers. Throws LockfileError. */
-function preflight(text: string, origin: Origin): void {
-  if (text.trim() === '') throw new LockfileError('EMPTY', 'empty lockfile (only white space)', { path: origin.path });
-  if (text.startsWith(LFS_POINTER)) {
-    throw new LockfileError('LFS_POINTER', 'Git LFS pointer, not the lockfile: fetch the LFS object and scan again', { path: origin.path });
-  }
 }

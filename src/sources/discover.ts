@@ -9,6 +9,7 @@ import fg from 'fast-glob';
 import { UsageError } from '../errors.js';
 import { LOCKFILE_BASENAMES, lockfileKind } from '../lockfiles/index.js';
 import type { Gap } from '../types.js';
+import { gitDirOfDir } from '../git/exec.js';
 
 export type RepoKind = 'worktree' | 'bare' | 'folder';
 
@@ -66,20 +67,14 @@ function isBareRepo(dir: string): boolean {
   }
 }
 
-/** The git dir of a work tree top: `.git` is a folder, or a file `gitdir: <path>` (worktrees, submodules). */
+/** The git dir of a work tree top (`.git` a folder, or a gitfile `gitdir: <path>`), or undefined. */
 function gitDirOf(top: string): string | undefined {
-  const dotgit = path.join(top, '.git');
+  if (!fs.existsSync(path.join(top, '.git'))) return undefined;
   try {
-    const st = fs.statSync(dotgit);
-    if (st.isDirectory()) return dotgit;
-    if (st.isFile()) {
-      const m = /^gitdir:\s*(.+)\s*$/m.exec(fs.readFileSync(dotgit, 'utf8'));
-      if (m) return path.resolve(top, m[1]!);
-    }
+    return gitDirOfDir(top);
   } catch {
-    /* not a repo */
+    return undefined;
   }
-  return undefined;
 }
 
 export async function discover(paths: string[], opts: DiscoverOptions = {}): Promise<Discovery> {

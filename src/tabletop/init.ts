@@ -50,6 +50,8 @@ export interface InitOptions {
   concurrency?: number;
   /** Where the scenario was loaded from when it is not bundled (written to .npm-ir-scenario.json). */
   scenarioFile?: string;
+  /** Called after each repository is written (large generated organisations take minutes). */
+  onProgress?: (p: { reposDone: number; repos: number; repo: string }) => void;
 }
 
 export interface InitRepo {
@@ -581,10 +583,12 @@ export async function initScenario(scenario: Scenario, dir: string, opts: InitOp
   const built: InitRepo[] = [];
   const shas = new Map<string, (c: string) => string | undefined>();
   const queue = [...plans];
+  let reposDone = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), plans.length)) }, async () => {
     for (let plan = queue.shift(); plan; plan = queue.shift()) {
       const path = join(root, 'repos', plan.spec.name);
       const res = await materialiseRepo(path, plan, scenario, scale);
+      opts.onProgress?.({ reposDone: ++reposDone, repos: plans.length, repo: plan.spec.name });
       const p = plan;
       shas.set(p.spec.name, (c) => {
         const m = res.labels.get(c);

@@ -11,6 +11,7 @@ import { parseCsvList } from './csv.js';
 import { looksLikeOsv, parseOsvJson } from './osv.js';
 import { parseSpec, quote } from './spec.js';
 import { parseTextList } from './text.js';
+import { cmp } from '../compare.js';
 
 export { parseSpec, packageNameError, readSpec, splitVersions, ALL_VERSIONS } from './spec.js';
 export type { SpecResult } from './spec.js';
@@ -127,7 +128,6 @@ export function dedupeTargets(targets: Target[]): Target[] {
   return [...seen.values()].sort((a, b) => cmp(a.name, b.name) || cmpRange(a.range, b.range));
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Exact versions first, in semver order; then ranges by code point. A total order. */
 function cmpRange(a: string, b: string): number {

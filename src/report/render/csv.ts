@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { escapeCsvCell } from '../escape.js';
 import type { Finding, Report, Tier } from '../model.js';
 import { findingWindow } from '../window.js';
+import { cmp } from '../../compare.js';
 
 export const CSV_COLUMNS = [
   'team',
@@ -28,9 +29,6 @@ export type CsvRow = Record<(typeof CSV_COLUMNS)[number], string>;
 /** Tiers whose credentials were on an install path and must be rotated (T4 is reviewed, not rotated). */
 const ROTATE: Tier[] = ['T0', 'T1', 'T2', 'T3'];
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function buildMatches(pkgs: string[] | undefined, f: Finding): boolean {
   if (!pkgs || pkgs.length === 0) return true;

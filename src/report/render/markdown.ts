@@ -5,6 +5,7 @@
 import { markdownTableCode } from '../escape.js';
 import type { Report, Tier } from '../model.js';
 import { findingWindow } from '../window.js';
+import { cmp } from '../../compare.js';
 
 const TIERS: Tier[] = ['T0', 'T1', 'T2', 'T3', 'T4'];
 
@@ -12,9 +13,6 @@ function c(text: string | undefined): string {
   return text === undefined || text === '' ? '' : markdownTableCode(text);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function table(head: string[], rows: string[][]): string[] {
   if (rows.length === 0) return ['None.'];
