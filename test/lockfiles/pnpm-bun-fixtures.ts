@@ -1,3 +1,6 @@
+import { describe, expect, it } from 'vitest';
+import { LockfileError } from '../../src/errors.js';
+import { readLockfile } from '../../src/lockfiles/index.js';
 /** Fixture-case helpers shared by the pnpm and bun reader tests (not a test file itself). */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -80,4 +83,47 @@ export function pathsOf(r: ParseResult, key: string): string[][] {
   return r.entries
     .flatMap((e, i) => (`${e.name}@${e.version}` === key ? pf.find(i, 20).paths : []))
     .sort((a, b) => a.length - b.length || a.join('>').localeCompare(b.join('>')));
+}
+
+/** The table of fixture cases: each positive case read and compared, each negative case its gap. */
+export function describeFixtureTable(title: string, cases: FixtureCase[], min: { positive: number; negative: number }): void {
+  const positive = cases.filter((c) => c.expected.error === undefined);
+  const negative = cases.filter((c) => c.expected.error !== undefined);
+  describe(title, () => {
+  it('has the fixture table', () => {
+    expect(positive.length).toBeGreaterThanOrEqual(min.positive);
+    expect(negative.length).toBeGreaterThanOrEqual(min.negative);
+  });
+
+  describe.each(positive.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const r = readLockfile(c.bytes, c.origin, c.ctx);
+
+    it('reads format, entries and warnings', () => {
+      expect(r.format).toBe(c.expected.format);
+      expect(r.formatVersion).toBe(c.expected.formatVersion);
+      expect(project(r)).toEqual(c.expected.entries);
+      expect(r.warnings.map((w) => w.code)).toEqual(c.expected.warnings);
+    });
+
+    it('gives the dependency paths', () => {
+      const got = Object.fromEntries(Object.keys(c.expected.paths!).map((k) => [k, pathsOf(r, k)]));
+      expect(got).toEqual(c.expected.paths);
+    });
+  });
+
+  describe.each(negative.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    it(`is the gap ${c.expected.error}`, () => {
+      let err: unknown;
+      try {
+        readLockfile(c.bytes, c.origin, c.ctx);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(LockfileError);
+      const le = err as LockfileError;
+      expect({ error: le.gapCode, ...(le.line === undefined ? {} : { line: le.line }) }).toEqual(c.expected);
+      expect(le.path).toBe(c.origin.path);
+    });
+  });
+});
 }
